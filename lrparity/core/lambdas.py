@@ -1,0 +1,88 @@
+"""Schedules defined by a user function of the step: a multiplier (LambdaLR) or a running product (MultiplicativeLR)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lrparity.core.base import Schedule
+
+__all__ = ["Lambda", "Multiplicative"]
+
+
+def _check_callable(owner: str, fn: Any) -> None:
+    if not callable(fn):
+        raise TypeError(f"{owner}: fn must be a callable taking the step (int) and returning a float, got {fn!r}")
+
+
+@dataclass(frozen=True)
+class Lambda(Schedule):
+    r"""The base lr times a user function of the step: torch ``LambdaLR``, paddle ``LambdaDecay``.
+
+    .. math:: \mathrm{lr}(t) = b \cdot f(t)
+
+    ``fn`` is called with a Python int. On an array of steps it is called once per distinct step. To
+    round-trip through a config, ``fn`` must be a module-level function (it is saved as ``"module:name"``).
+
+    Args:
+        fn: multiplier as a function of the step (count of ``step()`` calls).
+
+    Example:
+        >>> Lambda(lambda t: 0.5 ** t).values(range(3), base_lr=1.0).tolist()
+        [1.0, 0.5, 0.25]
+    """
+
+    fn: Callable[[int], float]
+
+    name = "lambda"
+
+    def __post_init__(self) -> None:
+        _check_callable("Lambda", self.fn)
+
+    def _eval(self, t: Any, base: float, m: Any) -> Any:
+        return base * m.apply(self.fn, t)
+
+
+@dataclass(frozen=True)
+class Multiplicative(Schedule):
+    r"""The base lr times the running product of a user function: torch ``MultiplicativeLR``, paddle
+    ``MultiplicativeDecay``.
+
+    .. math:: \mathrm{lr}(t) = (\dots((b \cdot f(1)) \cdot f(2)) \cdots) \cdot f(t)
+
+    The product is taken in the natives' order, so values are bit-identical to both. A value that reaches 0
+    stays 0, exactly as in the natives' recursion. One step costs O(t) (there is no closed form for an
+    arbitrary ``f``); a whole curve costs one pass.
+
+    Args:
+        fn: per-step multiplier as a function of the step (called with t = 1, 2, ...).
+
+    Example:
+        >>> Multiplicative(lambda t: 0.5).values(range(3), base_lr=1.0).tolist()
+        [1.0, 0.5, 0.25]
+    """
+
+    fn: Callable[[int], float]
+
+    name = "multiplicative"
+
+    def __post_init__(self) -> None:
+        _check_callable("Multiplicative", self.fn)
+
+    def _eval(self, t: Any, base: float, m: Any) -> Any:
+        if not m.is_array:
+            lr = base
+            for k in range(1, t + 1):
+                lr = lr * self.fn(k)
+            return lr
+        top = int(t.max())
+        running = np.empty(top + 1, dtype=np.float64)
+        lr = base
+        running[0] = lr
+        for k in range(1, top + 1):
+            lr = lr * self.fn(k)
+            running[k] = lr
+        return running[t]

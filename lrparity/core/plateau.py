@@ -1,0 +1,186 @@
+"""Reduce the lr when a metric stops improving: a small framework-neutral state machine.
+
+torch ``ReduceLROnPlateau`` and paddle ``ReduceOnPlateau`` share their parameters but not their cooldown:
+torch keeps tracking the best metric during cooldown, paddle ignores metrics until the cooldown is over, and
+their relative thresholds round differently (``best * (1 - th)`` vs ``best - best * th``). ``semantics``
+picks one, exactly.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lrparity.core.base import Configurable, set_field
+from lrparity.core.validation import check_choice, check_int, check_number
+
+__all__ = ["Plateau", "PlateauState"]
+
+
+@dataclass(frozen=True)
+class PlateauState:
+    """Where a :class:`Plateau` stands: the current lrs (one per param group) and its counters."""
+
+    lrs: tuple[float, ...]
+    best: float | None = None
+    num_bad_epochs: int = 0
+    cooldown_counter: int = 0
+    last_epoch: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lrs": list(self.lrs),
+            "best": self.best,
+            "num_bad_epochs": self.num_bad_epochs,
+            "cooldown_counter": self.cooldown_counter,
+            "last_epoch": self.last_epoch,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PlateauState:
+        expected = {"lrs", "best", "num_bad_epochs", "cooldown_counter", "last_epoch"}
+        if not isinstance(data, dict) or set(data) != expected:
+            got = sorted(data) if isinstance(data, dict) else data
+            raise ValueError(f"plateau state must have exactly the keys {sorted(expected)}, got {got}")
+        best = data["best"]
+        return cls(
+            lrs=tuple(float(v) for v in data["lrs"]),
+            best=None if best is None else float(best),
+            num_bad_epochs=int(data["num_bad_epochs"]),
+            cooldown_counter=int(data["cooldown_counter"]),
+            last_epoch=int(data["last_epoch"]),
+        )
+
+
+def _metric(value: Any) -> float:
+    if isinstance(value, bool):
+        raise TypeError(f"metric must be a number, got {value!r}")
+    if isinstance(value, numbers.Real):
+        return float(value)
+    size = getattr(value, "size", None)
+    size = size() if callable(size) else size
+    if size is not None and int(np.prod(size)) != 1:
+        raise ValueError(f"metric must hold exactly one value, got one of size {size} (reduce it first, e.g. mean)")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"metric must be a number or a one-element array/tensor, got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class Plateau(Configurable):
+    r"""Reduce-on-plateau: multiply each lr by ``factor`` once the metric has not improved for ``patience``
+    steps: torch ``ReduceLROnPlateau``, paddle ``ReduceOnPlateau``.
+
+    "Improved" (``min`` / ``rel``): :math:`a < \mathrm{best}\,(1 - \theta)` (torch) or
+    :math:`a < \mathrm{best} - \mathrm{best}\,\theta` (paddle); ``abs``: :math:`a < \mathrm{best} - \theta`;
+    ``max`` mirrors it. A reduction gives :math:`\max(\mathrm{lr} f, \mathrm{min\_lr})`, applied only if it
+    lowers the lr by more than ``eps``; then ``cooldown`` steps follow in which no reduction happens.
+
+    Args:
+        mode: ``"min"`` or ``"max"`` (case-insensitive, as paddle).
+        factor: multiplier of a reduction; in [0, 1).
+        patience: steps without improvement tolerated; >= 0.
+        threshold: significance of an improvement; >= 0.
+        threshold_mode: ``"rel"`` or ``"abs"``.
+        cooldown: steps after a reduction without counting; >= 0.
+        min_lr: floor (absolute lr), one number or one per param group; >= 0.
+        eps: smallest change applied (paddle ``epsilon``); >= 0.
+        semantics: ``"torch"`` or ``"paddle"``: cooldown and threshold arithmetic of that framework.
+
+    Example:
+        >>> p = Plateau(patience=1)
+        >>> s = p.initial_state([0.1])
+        >>> for metric in [1.0, 1.0, 1.0]:
+        ...     s = p.update(s, metric)
+        >>> s.lrs
+        (0.010000000000000002,)
+    """
+
+    mode: str = "min"
+    factor: float = 0.1
+    patience: int = 10
+    threshold: float = 1e-4
+    threshold_mode: str = "rel"
+    cooldown: int = 0
+    min_lr: float | tuple[float, ...] = 0.0
+    eps: float = 1e-8
+    semantics: str = "torch"
+
+    name = "reduce_on_plateau"
+
+    def __post_init__(self) -> None:
+        set_field(self, "mode", check_choice("Plateau", "mode", self.mode, ("min", "max")))
+        check_number("Plateau", "factor", self.factor, low=0.0, high=1.0, high_open=True)
+        check_int("Plateau", "patience", self.patience, minimum=0)
+        check_number("Plateau", "threshold", self.threshold, low=0.0)
+        set_field(
+            self, "threshold_mode", check_choice("Plateau", "threshold_mode", self.threshold_mode, ("rel", "abs"))
+        )
+        check_int("Plateau", "cooldown", self.cooldown, minimum=0)
+        if isinstance(self.min_lr, (list, tuple)):
+            set_field(
+                self,
+                "min_lr",
+                tuple(check_number("Plateau", f"min_lr[{i}]", v, low=0.0) for i, v in enumerate(self.min_lr)),
+            )
+        else:
+            check_number("Plateau", "min_lr", self.min_lr, low=0.0)
+        check_number("Plateau", "eps", self.eps, low=0.0)
+        set_field(self, "semantics", check_choice("Plateau", "semantics", self.semantics, ("torch", "paddle")))
+
+    def min_lrs(self, groups: int) -> tuple[float, ...]:
+        if isinstance(self.min_lr, tuple):
+            if len(self.min_lr) != groups:
+                raise ValueError(f"Plateau: min_lr has {len(self.min_lr)} entries but there are {groups} param groups")
+            return self.min_lr
+        return (self.min_lr,) * groups
+
+    def initial_state(self, lrs: Any) -> PlateauState:
+        """The state before the first metric, for the given starting lr(s)."""
+        values = (float(lrs),) if isinstance(lrs, numbers.Real) else tuple(float(v) for v in lrs)
+        self.min_lrs(len(values))
+        best = None if self.semantics == "paddle" else (math.inf if self.mode == "min" else -math.inf)
+        return PlateauState(lrs=values, best=best)
+
+    def is_better(self, a: float, best: float | None) -> bool:
+        if best is None:
+            return True
+        th = self.threshold
+        if self.threshold_mode == "abs":
+            return a < best - th if self.mode == "min" else a > best + th
+        if self.semantics == "torch":
+            return a < best * (1.0 - th) if self.mode == "min" else a > best * (th + 1.0)
+        return a < best - best * th if self.mode == "min" else a > best + best * th
+
+    def _reduce(self, lrs: tuple[float, ...]) -> tuple[float, ...]:
+        out = []
+        for old, floor in zip(lrs, self.min_lrs(len(lrs))):
+            new = max(old * self.factor, floor)
+            out.append(new if old - new > self.eps else old)
+        return tuple(out)
+
+    def update(self, state: PlateauState, metric: Any) -> PlateauState:
+        """The state after one ``step(metric)``."""
+        a = _metric(metric)
+        best, bad, counter, lrs = state.best, state.num_bad_epochs, state.cooldown_counter, state.lrs
+        if self.semantics == "paddle" and counter > 0:
+            counter -= 1
+        else:
+            if self.is_better(a, best):
+                best, bad = a, 0
+            else:
+                bad += 1
+            if self.semantics == "torch" and counter > 0:
+                counter -= 1
+                bad = 0
+            if bad > self.patience:
+                lrs = self._reduce(lrs)
+                counter, bad = self.cooldown, 0
+        return PlateauState(
+            lrs=lrs, best=best, num_bad_epochs=bad, cooldown_counter=counter, last_epoch=state.last_epoch + 1
+        )
