@@ -81,7 +81,9 @@ class MultiStep(Schedule):
 class Piecewise(Schedule):
     r"""Absolute values between boundaries: paddle ``PiecewiseDecay``.
 
-    .. math:: \mathrm{lr}(t) = \mathrm{lrs}_i \text{ for the first } i \text{ with } t < B_i, \text{ else } \mathrm{lrs}_{n}
+    .. math::
+        \mathrm{lr}(t) = \mathrm{lrs}_i \text{ for the first } i \text{ with } t < B_i,
+        \text{ else } \mathrm{lrs}_{n}
 
     Absolute: the base lr is not used. ``len(lrs)`` must be ``len(boundaries) + 1`` (paddle also accepts
     more values and silently ignores the middle ones; lrparity refuses that).
