@@ -190,6 +190,38 @@ class Schedule(Configurable):
         return None
 
 
+MAX_REPLAY = 10**8
+"""Last step a replayed recursion (``form="recursive"``) may be evaluated at."""
+
+
+def replay(owner: Schedule, base: float, last: int, first: float, advance: Callable[[float, int], float]) -> np.ndarray:
+    """Values 0..last of ``lr_0 = first``, ``lr_e = advance(lr_{e-1}, e)``, cached per base lr on ``owner``.
+
+    The cache grows by doubling, so consecutive steps and whole curves cost O(1) per step.
+    """
+    if last > MAX_REPLAY:
+        raise ValueError(
+            f"{type(owner).__name__}: form='recursive' replays the natives step by step; step {last} is beyond "
+            f"{MAX_REPLAY}. Use form='closed' (the exact closed form) for such runs"
+        )
+    cache: dict[float, np.ndarray] = owner.__dict__.setdefault("_replays", {})
+    done = cache.get(base)
+    if done is not None and done.size > last:
+        return done
+    size = max(last + 1, 2 * (0 if done is None else done.size), 1024)
+    out = np.empty(size, dtype=np.float64)
+    if done is None:
+        out[0], start = first, 1
+    else:
+        out[: done.size], start = done, done.size
+    lr = float(out[start - 1])
+    for e in range(start, size):
+        lr = advance(lr, e)
+        out[e] = lr
+    cache[base] = out
+    return out
+
+
 def set_field(obj: Configurable, name: str, value: Any) -> None:
     """Normalise a field inside ``__post_init__`` of a frozen dataclass."""
     object.__setattr__(obj, name, value)

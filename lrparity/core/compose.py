@@ -58,7 +58,7 @@ class Sequence(Schedule):
         >>> from lrparity.core import Linear, Cosine
         >>> s = Sequence([Linear(0.0, 1.0, 2), Cosine(T_max=2)], milestones=[2])
         >>> s.values(range(5), base_lr=1.0).tolist()
-        [0.0, 0.5, 1.0, 0.5000000000000001, 0.0]
+        [0.0, 0.5, 1.0, 0.5, 0.0]
     """
 
     schedules: tuple[Schedule, ...]

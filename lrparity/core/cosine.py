@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from lrparity.core.base import Schedule
+from lrparity.core.base import Schedule, replay
 from lrparity.core.validation import check_choice, check_int, check_number
 
 __all__ = ["Cosine", "CosineRestarts"]
 
 _LAST_STEP = 2**62
-_MAX_REPLAY = 10**8
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class Cosine(Schedule):
 
     Example:
         >>> Cosine(T_max=2).values(range(5), base_lr=1.0).tolist()
-        [1.0, 0.5000000000000001, 0.0, 0.4999999999999999, 1.0]
+        [1.0, 0.5, 0.0, 0.4999999999999999, 1.0]
     """
 
     T_max: float
@@ -67,42 +67,21 @@ class Cosine(Schedule):
             raise ValueError(
                 "Cosine: form='recursive' replays the natives, which are periodic: use after_end='periodic'"
             )
-        object.__setattr__(self, "_replays", {})
 
-    def _replay(self, base: float, last: int) -> np.ndarray:
-        """The natives' recursion for steps 0..last at base lr ``base`` (cached, extended on demand)."""
-        if last > _MAX_REPLAY:
-            raise ValueError(
-                f"Cosine: form='recursive' replays the natives step by step; step {last} is beyond {_MAX_REPLAY}. "
-                "Use form='closed' (the exact closed form) for such runs"
-            )
-        replays: dict[float, np.ndarray] = self._replays  # type: ignore[attr-defined]
-        done = replays.get(base)
-        if done is not None and done.size > last:
-            return done
-        size = max(last + 1, 2 * (0 if done is None else done.size), 1024)
-        out = np.empty(size, dtype=np.float64)
-        start = 1
-        if done is None:
-            out[0] = base
-        else:
-            out[: done.size] = done
-            start = done.size
+    def _advance(self, base: float) -> Callable[[float, int], float]:
         T, eta = self.T_max, self.eta_min
         bump = (base - eta) * (1 - math.cos(math.pi / T)) / 2
-        lr = float(out[start - 1])
-        for e in range(start, size):
+
+        def advance(lr: float, e: int) -> float:
             if (e - 1 - T) % (2 * T) == 0:
-                lr = lr + bump
-            else:
-                lr = (1 + math.cos(math.pi * e / T)) / (1 + math.cos(math.pi * (e - 1) / T)) * (lr - eta) + eta
-            out[e] = lr
-        replays[base] = out
-        return out
+                return lr + bump
+            return (1 + math.cos(math.pi * e / T)) / (1 + math.cos(math.pi * (e - 1) / T)) * (lr - eta) + eta
+
+        return advance
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:
         if self.form == "recursive":
-            values = self._replay(base, int(t.max()) if m.is_array else t)
+            values = replay(self, base, int(t.max()) if m.is_array else t, base, self._advance(base))
             return values[t] if m.is_array else float(values[t])
         if self.after_end == "hold":
             t = m.minimum(t, self.T_max)
@@ -138,7 +117,7 @@ class CosineRestarts(Schedule):
 
     Example:
         >>> CosineRestarts(T_0=2).values(range(5), base_lr=1.0).tolist()
-        [1.0, 0.5000000000000001, 1.0, 0.5000000000000001, 1.0]
+        [1.0, 0.5, 1.0, 0.5, 1.0]
     """
 
     T_0: int

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lrparity.core.base import Schedule
-from lrparity.core.validation import check_bool, check_int, check_number
+from lrparity.core.base import Schedule, replay
+from lrparity.core.validation import check_bool, check_choice, check_int, check_number
 
 __all__ = ["Linear", "Polynomial"]
 
@@ -18,14 +18,18 @@ class Linear(Schedule):
 
     .. math:: \mathrm{lr}(t) = b \cdot \Bigl(s + (e - s)\,\frac{\min(T, t)}{T}\Bigr)
 
-    Holds ``b * end_factor`` after ``total_steps``. torch's closed form, operation for operation; both
-    natives run a recursion that drifts by <= 6e-13 relative over 100k steps. Unlike the natives, factors
-    may start at 0 and exceed 1 (a warmup from zero, or to a peak above the base).
+    Holds ``b * end_factor`` after ``total_steps``. ``form="closed"`` is torch's closed form, operation for
+    operation. Both natives run the same recursion instead,
+    :math:`\mathrm{lr}_t = \mathrm{lr}_{t-1}\,(1 + (e - s)/(T s + (t - 1)(e - s)))`, which drifts from it by
+    <= 6e-13 relative over 100k steps; ``form="recursive"`` replays it exactly (cached, O(1) per consecutive
+    step; needs ``start_factor > 0``). Unlike the natives, factors may start at 0 and exceed 1 (a warmup from
+    zero, or to a peak above the base).
 
     Args:
         start_factor: multiplier at step 0; >= 0. torch/paddle default 1/3.
         end_factor: multiplier from ``total_steps`` on; >= 0. Default 1.0.
         total_steps: steps of the ramp; >= 1. torch default 5 (``total_iters``).
+        form: ``"closed"`` or ``"recursive"`` (the natives' recursion, exactly).
 
     Example:
         >>> Linear(start_factor=0.0, end_factor=1.0, total_steps=4).values(range(6), base_lr=1.0).tolist()
@@ -35,6 +39,7 @@ class Linear(Schedule):
     start_factor: float = 1.0 / 3
     end_factor: float = 1.0
     total_steps: int = 5
+    form: str = "closed"
 
     name = "linear"
 
@@ -42,9 +47,21 @@ class Linear(Schedule):
         check_number("Linear", "start_factor", self.start_factor, low=0.0)
         check_number("Linear", "end_factor", self.end_factor, low=0.0)
         check_int("Linear", "total_steps", self.total_steps, minimum=1)
+        object.__setattr__(self, "form", check_choice("Linear", "form", self.form, ("closed", "recursive")))
+        if self.form == "recursive" and self.start_factor == 0:
+            raise ValueError("Linear: form='recursive' needs start_factor > 0 (the natives' recursion divides by it)")
+
+    def _advance(self, lr: float, e: int) -> float:
+        if e > self.total_steps:
+            return lr
+        s, n, delta = self.start_factor, self.total_steps, self.end_factor - self.start_factor
+        return lr * (1.0 + delta / (n * s + (e - 1) * delta))
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:
         s, e, n = self.start_factor, self.end_factor, self.total_steps
+        if self.form == "recursive":
+            values = replay(self, base, int(t.max()) if m.is_array else t, base * s, self._advance)
+            return values[t] if m.is_array else float(values[t])
         return base * (s + (e - s) * m.minimum(n, t) / n)
 
     @property

@@ -45,7 +45,7 @@ class Warmup(Schedule):
     Example:
         >>> from lrparity.core import Cosine
         >>> Warmup(Cosine(T_max=2), warmup_steps=2).values(range(5), base_lr=1.0).tolist()
-        [0.0, 0.5, 1.0, 0.5000000000000001, 0.0]
+        [0.0, 0.5, 1.0, 0.5, 0.0]
     """
 
     schedule: Schedule
