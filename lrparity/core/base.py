@@ -29,6 +29,7 @@ Steps = int | np.integer | Iterable[int] | np.ndarray
 C = TypeVar("C", bound="Configurable")
 
 _MAX_STEP = 2**62
+_INF = float("inf")
 
 
 def as_steps(steps: Steps) -> np.ndarray:
@@ -156,7 +157,15 @@ class Schedule(Configurable):
 
     def value(self, step: int, base_lr: float | None = None) -> float:
         """Value at one step, O(1) in pure Python (what the backends call once per ``step()``)."""
-        return float(self._eval(_check_step(step), _base(base_lr), SCALAR))
+        if type(step) is not int or not 0 <= step <= _MAX_STEP:
+            step = _check_step(step)
+        if base_lr is None:
+            base = 1.0
+        elif type(base_lr) is float and 0.0 <= base_lr < _INF:
+            base = base_lr
+        else:
+            base = _base(base_lr)
+        return float(self._eval(step, base, SCALAR))
 
     def values(self, steps: Steps, base_lr: float | None = None) -> np.ndarray:
         """Values at every step of ``steps`` (an int, a range, a list or an integer array) as float64.

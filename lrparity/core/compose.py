@@ -80,6 +80,9 @@ class Sequence(Schedule):
         return any(s.uses_base_lr for s in self.schedules)
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:
+        if not m.is_array:
+            i = bisect.bisect_right(self.milestones, t)
+            return self.schedules[i]._eval(t - (self.milestones[i - 1] if i else 0), base, m)
         starts = (0, *self.milestones)
         pieces = [(lambda x, s=s, start=start: s._eval(x - start, base, m)) for s, start in zip(self.schedules, starts)]
         return by_segment(t, m, self.milestones, pieces)

@@ -68,6 +68,12 @@ class PhaseAnneal(Schedule):
         ends = self.ends
         starts = (0.0, *ends[:-1])
         phase = m.count_lt(self._search_ends, t)  # type: ignore[attr-defined]
+        if not m.is_array:
+            start, end = starts[phase], ends[phase]
+            if end == start:
+                raise ValueError(f"{type(self).__name__}: step {t} falls in a zero-length phase (ends={list(ends)})")
+            pct = (t - start) / (end - start)
+            return _anneal(self.levels[phase], self.levels[phase + 1], pct, self.anneal_strategy, m)
         start, end = m.take(starts, phase), m.take(ends, phase)
         size = end - start
         if m.any(size == 0):

@@ -106,19 +106,22 @@ class Warmup(Schedule):
             end = float(self.schedule._eval(self._handover(), base, SCALAR))
         return start, end
 
-    def _eval(self, t: Any, base: float, m: Any) -> Any:
+    def _ramp(self, x: Any, base: float, m: Any) -> Any:
         start, end = self._ends(base)
+        if self.shape == "linear":
+            return (end - start) * x / self.warmup_steps + start
+        if self.shape == "exponential":
+            return start * m.pow(end / start, x / self.warmup_steps)
+        return start + 0.0 * x
+
+    def _eval(self, t: Any, base: float, m: Any) -> Any:
         w = self.warmup_steps
         shift = w if self.mode == "prefix" else 0
-
-        def ramp(x: Any) -> Any:
-            if self.shape == "linear":
-                return (end - start) * x / w + start
-            if self.shape == "exponential":
-                return start * m.pow(end / start, x / w)
-            return start + 0.0 * x
-
-        return by_segment(t, m, (w,), [ramp, lambda x: self.schedule._eval(x - shift, base, m)])
+        if not m.is_array:
+            return self._ramp(t, base, m) if t < w else self.schedule._eval(t - shift, base, m)
+        return by_segment(
+            t, m, (w,), [lambda x: self._ramp(x, base, m), lambda x: self.schedule._eval(x - shift, base, m)]
+        )
 
     def companions(self) -> Mapping[str, Schedule]:
         return {}
