@@ -1,7 +1,7 @@
 """lrparity's framework-neutral core: schedules as immutable closed forms (numpy and the standard library only)."""
 
 from lrparity.core.base import Configurable, Schedule
-from lrparity.core.compose import Chain, PerGroup, Sequence, WithBaseLR
+from lrparity.core.compose import Chain, PerGroup, Sequence, Shift, WithBaseLR
 from lrparity.core.constant import Constant
 from lrparity.core.cosine import Cosine, CosineRestarts
 from lrparity.core.cyclic import Cyclic
@@ -20,5 +20,5 @@ __all__ = [
     "REGISTRY", "Chain", "Configurable", "Constant", "Cosine", "CosineRestarts", "Cyclic", "Exponential",
     "InverseTime", "Lambda", "Linear", "MultiStep", "Multiplicative", "NaturalExp", "Noam", "Noise", "OneCycle",
     "PerGroup", "PhaseAnneal", "Piecewise", "Plateau", "PlateauState", "Polynomial", "Schedule", "Sequence",
-    "Step", "Warmup", "WithBaseLR", "from_config", "load_config",
+    "Shift", "Step", "Warmup", "WithBaseLR", "from_config", "load_config",
 ]  # fmt: skip

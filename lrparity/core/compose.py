@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 
 from lrparity.core.base import Schedule, set_field
-from lrparity.core.validation import check_int_sequence, check_number
+from lrparity.core.validation import check_int, check_int_sequence, check_number
 
-__all__ = ["Chain", "PerGroup", "Sequence", "WithBaseLR", "by_segment"]
+__all__ = ["Chain", "PerGroup", "Sequence", "Shift", "WithBaseLR", "by_segment"]
 
 
 def check_schedules(owner: str, name: str, value: Any, *, minimum: int = 1) -> tuple[Schedule, ...]:
@@ -218,3 +218,46 @@ class PerGroup(Schedule):
     @property
     def length(self) -> int | None:
         return self.schedules[0].length
+
+
+@dataclass(frozen=True)
+class Shift(Schedule):
+    r"""A schedule read ``offset`` steps later.
+
+    .. math:: \mathrm{lr}(t) = s(t + \mathrm{offset})
+
+    Inside a :class:`Sequence`, a phase sees the step since its milestone; ``Shift(s, offset=milestone)``
+    makes it see the global step instead (PaddleOCR's ``TwoStepCosine`` evaluates its second cosine at the
+    global step). Integer arithmetic, so exact.
+
+    Args:
+        schedule: the shifted schedule.
+        offset: steps added to ``t`` before evaluating ``schedule``; >= 0.
+
+    Example:
+        >>> from lrparity.core import Step
+        >>> Shift(Step(2, 0.5), offset=1).values(range(4), base_lr=1.0).tolist()
+        [1.0, 0.5, 0.5, 0.25]
+    """
+
+    schedule: Schedule
+    offset: int
+
+    name = "shift"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.schedule, Schedule):
+            raise TypeError(f"Shift: schedule must be a Schedule, got {self.schedule!r}")
+        check_int("Shift", "offset", self.offset, minimum=0)
+
+    @property
+    def uses_base_lr(self) -> bool:  # type: ignore[override]
+        return self.schedule.uses_base_lr
+
+    def _eval(self, t: Any, base: float, m: Any) -> Any:
+        return self.schedule._eval(t + self.offset, base, m)
+
+    @property
+    def length(self) -> int | None:
+        inner = self.schedule.length
+        return None if inner is None else max(inner - self.offset, 0)

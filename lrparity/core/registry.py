@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lrparity.core.base import Configurable, callable_from_path
-from lrparity.core.compose import Chain, PerGroup, Sequence, WithBaseLR
+from lrparity.core.compose import Chain, PerGroup, Sequence, Shift, WithBaseLR
 from lrparity.core.constant import Constant
 from lrparity.core.cosine import Cosine, CosineRestarts
 from lrparity.core.cyclic import Cyclic
@@ -34,7 +34,7 @@ __all__ = ["REGISTRY", "from_config", "load_config"]
 _CLASSES: tuple[type[Configurable], ...] = (
     Constant, Lambda, Multiplicative, Step, MultiStep, Piecewise, Exponential, NaturalExp, InverseTime,
     Linear, Polynomial, Cosine, CosineRestarts, Cyclic, PhaseAnneal, OneCycle, Noam,
-    Warmup, Sequence, Chain, WithBaseLR, PerGroup, Noise, Plateau,
+    Warmup, Sequence, Shift, Chain, WithBaseLR, PerGroup, Noise, Plateau,
 )  # fmt: skip
 
 REGISTRY: Mapping[str, type[Configurable]] = {cls.name: cls for cls in _CLASSES}
