@@ -1,0 +1,570 @@
+"""PaddleOCR ``Optimizer.lr`` blocks as lrparity core schedules, value for value.
+
+PaddleOCR (``ppocr/optimizer/__init__.py`` and ``learning_rate.py``) builds one Paddle ``LRScheduler`` (or a plain
+float) from the ``lr`` sub-block of an ``Optimizer`` block, with ``epochs = Global.epoch_num`` and
+``step_each_epoch = len(train_dataloader)``, and ``tools/program.py`` steps it once per *iteration*. The schedule
+built here gives, at step ``k`` (``k`` = number of iterations done), the lr PaddleOCR applies at iteration ``k``.
+
+Rules reproduced (``T = epochs * steps_per_epoch``, ``w = round(warmup_epoch * steps_per_epoch)`` with Python's
+round-half-to-even):
+
+- an ``lr`` block without ``name`` is ``Const``; ``epochs``/``step_each_epoch`` keys in the YAML are overwritten;
+- every class except ``LinearWarmupCosine`` and ``DecayLearningRate`` is wrapped in a linear warmup from 0.0 to
+  its peak when ``w > 0``; the inner schedule then starts ``w`` steps late *but keeps its full length* ``T``;
+- keys a class ignores are reported as :class:`PpocrWarning` (PaddleOCR swallows them through ``**kwargs``);
+- blocks PaddleOCR (or Paddle) refuses to build raise :class:`ValueError` saying why.
+
+Only numpy and the standard library are used: importing this module imports neither torch nor paddle.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lrparity.core import (
+    Constant,
+    Cosine,
+    CosineRestarts,
+    MultiStep,
+    OneCycle,
+    Piecewise,
+    Polynomial,
+    Schedule,
+    Sequence,
+    Shift,
+    Step,
+    Warmup,
+    WithBaseLR,
+)
+from lrparity.core.validation import check_int
+
+__all__ = [
+    "LR_CLASSES",
+    "TWO_STEP_COSINE_FIRST_EPOCHS",
+    "LrBuild",
+    "PpocrWarning",
+    "build_lr",
+    "lr_block",
+    "lr_schedule",
+]
+
+#: The ``lr.name`` values PaddleOCR's ``ppocr/optimizer/learning_rate.py`` defines.
+LR_CLASSES: tuple[str, ...] = (
+    "Const",
+    "Linear",
+    "Cosine",
+    "LinearWarmupCosine",
+    "Step",
+    "Piecewise",
+    "CyclicalCosine",
+    "OneCycle",
+    "DecayLearningRate",
+    "MultiStepDecay",
+    "TwoStepCosine",
+)
+
+#: PaddleOCR's ``TwoStepCosine`` hard-codes its first half period to 200 epochs.
+TWO_STEP_COSINE_FIRST_EPOCHS = 200
+
+_OPTIMIZER_NAMES = ("Adam", "AdamW", "Momentum", "Adadelta", "RMSProp")
+
+# Keys each class uses (besides ``name``, which the builder pops). ``epochs``/``step_each_epoch`` are set by
+# the builder and ``last_epoch`` is passed through; they are handled separately.
+_USED_KEYS: dict[str, frozenset[str]] = {
+    "Const": frozenset({"learning_rate", "warmup_epoch"}),
+    "Linear": frozenset({"learning_rate", "end_lr", "power", "warmup_epoch"}),
+    "Cosine": frozenset({"learning_rate", "warmup_epoch"}),
+    "LinearWarmupCosine": frozenset({"learning_rate", "warmup_steps", "start_lr", "min_lr"}),
+    "Step": frozenset({"learning_rate", "step_size", "gamma", "warmup_epoch"}),
+    "Piecewise": frozenset({"decay_epochs", "values", "warmup_epoch"}),
+    "CyclicalCosine": frozenset({"learning_rate", "cycle", "warmup_epoch"}),
+    "OneCycle": frozenset({"max_lr", "anneal_strategy", "three_phase", "warmup_epoch"}),
+    "DecayLearningRate": frozenset({"learning_rate", "factor"}),
+    "MultiStepDecay": frozenset({"learning_rate", "milestones", "gamma", "warmup_epoch"}),
+    "TwoStepCosine": frozenset({"learning_rate", "warmup_epoch"}),
+}
+
+_REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
+    "Const": ("learning_rate",),
+    "Linear": ("learning_rate",),
+    "Cosine": ("learning_rate",),
+    "LinearWarmupCosine": ("learning_rate",),
+    "Step": ("learning_rate", "step_size", "gamma"),
+    "Piecewise": ("decay_epochs", "values"),
+    "CyclicalCosine": ("learning_rate", "cycle"),
+    "OneCycle": ("max_lr",),
+    "DecayLearningRate": ("learning_rate",),
+    "MultiStepDecay": ("learning_rate", "milestones", "gamma"),
+    "TwoStepCosine": ("learning_rate",),
+}
+
+# Keys that exist in the YAML but have no effect, with why (a more precise warning than the generic one).
+_WHY_IGNORED: dict[tuple[str, str], str] = {
+    ("DecayLearningRate", "end_lr"): "DecayLearningRate always decays to 0 (its end_lr is overwritten with 0)",
+    ("DecayLearningRate", "warmup_epoch"): "DecayLearningRate has no warmup",
+    ("CyclicalCosine", "eta_min"): "CyclicalCosine always anneals to 0 (eta_min is not passed on)",
+    ("Piecewise", "learning_rate"): "Piecewise takes its values from 'values' (the warmup ends at values[0])",
+    ("OneCycle", "pct_start"): "OneCycle fixes pct_start=0.3",
+    ("OneCycle", "div_factor"): "OneCycle fixes div_factor=25",
+    ("OneCycle", "final_div_factor"): "OneCycle fixes final_div_factor=1e4",
+    ("OneCycle", "learning_rate"): "OneCycle takes its peak from max_lr",
+    ("LinearWarmupCosine", "warmup_epoch"): "LinearWarmupCosine's warmup is 'warmup_steps', in steps",
+}
+
+
+class PpocrWarning(UserWarning):
+    """A key of a PaddleOCR ``Optimizer`` block that PaddleOCR accepts but ignores, or a silent default."""
+
+
+@dataclass(frozen=True)
+class LrBuild:
+    """What :func:`build_lr` found in one ``lr`` block.
+
+    Attributes:
+        name: the PaddleOCR lr class (``"Const"`` when the block has no ``name``).
+        schedule: the absolute core schedule: ``schedule.values(range(T))`` are the lrs PaddleOCR applies.
+        total_steps: ``epochs * steps_per_epoch``, the number of iterations of the run.
+        warmup_steps: the warmup length in steps (0: none).
+        peak_lr: the lr the warmup ends at / the class's base lr.
+        warnings: ignored keys and silent defaults, one sentence each.
+        notes: how PaddleOCR builds it (the Paddle objects), for reports.
+    """
+
+    name: str
+    schedule: Schedule
+    total_steps: int
+    warmup_steps: int
+    peak_lr: float
+    warnings: tuple[str, ...]
+    notes: str
+
+
+def lr_block(optimizer_cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``lr`` sub-block of an ``Optimizer`` block (a copy). A mapping that is itself an ``lr`` block (it has
+    no ``lr`` key and its ``name`` is not an optimizer) is returned as is."""
+    if not isinstance(optimizer_cfg, Mapping):
+        raise TypeError(f"optimizer_cfg must be a mapping (the Optimizer block), got {optimizer_cfg!r}")
+    if "lr" in optimizer_cfg:
+        lr = optimizer_cfg["lr"]
+        if not isinstance(lr, Mapping):
+            raise ValueError(
+                f"Optimizer.lr must be a mapping, got {lr!r}: PaddleOCR calls lr.pop('name'), which fails on it"
+            )
+        return dict(lr)
+    if optimizer_cfg.get("name") in _OPTIMIZER_NAMES:
+        raise ValueError(
+            f"Optimizer block {dict(optimizer_cfg)!r} has no 'lr' sub-block: PaddleOCR's build_optimizer pops "
+            "'lr' and fails with KeyError"
+        )
+    return dict(optimizer_cfg)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _number(cls: str, key: str, value: Any, *, positive: bool = False) -> float:
+    if not _is_number(value):
+        raise ValueError(
+            f"{cls}: {key} = {value!r} ({type(value).__name__}) is not a number: PaddleOCR passes it to Paddle "
+            "unchanged and Paddle raises TypeError (YAML reads '1e-4' without a dot or sign as a string)"
+        )
+    value = float(value)
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        raise ValueError(f"{cls}: {key} = {value!r} must be {'> 0' if positive else '>= 0'} and finite")
+    return value
+
+
+def _float_cast(cls: str, key: str, value: Any) -> float:
+    """``float(value)``, as ``LinearWarmupCosine`` does (YAML strings such as '1e-4' work)."""
+    try:
+        out = float(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{cls}: float({key} = {value!r}) fails ({exc}), and so does PaddleOCR") from None
+    if not math.isfinite(out) or out < 0:
+        raise ValueError(f"{cls}: {key} = {value!r} must be >= 0 and finite")
+    return out
+
+
+def _boundary(x: Any) -> int:
+    """Integer step equivalent of a (possibly fractional) boundary ``b`` for ``t < b`` with integer ``t``."""
+    return max(math.ceil(x), 0)
+
+
+def _warmup_steps(cls: str, block: Mapping[str, Any], spe: int, notes: list[str]) -> int:
+    epochs = block.get("warmup_epoch", 0)
+    if not _is_number(epochs):
+        raise ValueError(
+            f"{cls}: warmup_epoch = {epochs!r} is not a number: PaddleOCR's round(warmup_epoch * step_each_epoch) "
+            "raises TypeError"
+        )
+    w = round(epochs * spe)
+    if epochs > 0 and w <= 0:
+        notes.append(
+            f"warmup_epoch={epochs!r} rounds to {w} steps at {spe} steps per epoch (round-half-to-even): no warmup"
+        )
+    return int(w) if w > 0 else 0
+
+
+def _check_ignored(cls: str, block: Mapping[str, Any], out: list[str]) -> None:
+    for key in sorted(block, key=str):
+        if key in _USED_KEYS[cls] or key == "last_epoch":
+            continue
+        if key in ("epochs", "step_each_epoch"):
+            out.append(
+                f"lr key {key!r} = {block[key]!r} is ignored: PaddleOCR overwrites it with "
+                f"{'Global.epoch_num' if key == 'epochs' else 'len(train_dataloader)'}"
+            )
+            continue
+        why = _WHY_IGNORED.get((cls, key), f"PaddleOCR's {cls} swallows it through **kwargs")
+        out.append(f"lr key {key!r} = {block[key]!r} is ignored: {why}")
+
+
+def _warm(inner: Schedule, w: int, peak: float) -> Schedule:
+    """paddle ``LinearWarmup(inner, w, start_lr=0.0, end_lr=peak)``."""
+    if w <= 0:
+        return inner
+    if not peak > 0.0:
+        raise ValueError(
+            f"warmup to a peak lr of {peak!r}: paddle's LinearWarmup asserts end_lr > start_lr (0.0) and "
+            "PaddleOCR fails"
+        )
+    return Warmup(inner, w, start_lr=0.0, end_lr=peak, mode="prefix")
+
+
+def build_lr(optimizer_cfg: Mapping[str, Any], epochs: int, steps_per_epoch: int) -> LrBuild:
+    """Build the core schedule of a PaddleOCR ``Optimizer`` (or ``lr``) block; warnings are returned, not emitted.
+
+    See :func:`lr_schedule` for the meaning of the arguments and the errors.
+    """
+    epochs = check_int("ppocr", "epochs", epochs, minimum=1)
+    spe = check_int("ppocr", "steps_per_epoch", steps_per_epoch, minimum=1)
+    block = lr_block(optimizer_cfg)
+    name = block.pop("name", "Const")
+    if name not in _USED_KEYS:
+        raise ValueError(
+            f"lr name {name!r} is not a PaddleOCR lr class (PaddleOCR fails with AttributeError); valid: "
+            f"{list(LR_CLASSES)}"
+        )
+    missing = [k for k in _REQUIRED_KEYS[name] if k not in block]
+    if missing:
+        raise ValueError(f"{name}: missing required key(s) {missing}: PaddleOCR's {name}() raises TypeError")
+    notes: list[str] = []
+    _check_ignored(name, block, notes)
+    total = epochs * spe
+    builder = _BUILDERS[name]
+    schedule, w, peak, how = builder(block, epochs, spe, total, notes)
+    return LrBuild(
+        name=name,
+        schedule=schedule,
+        total_steps=total,
+        warmup_steps=w,
+        peak_lr=peak,
+        warnings=tuple(notes),
+        notes=how,
+    )
+
+
+def lr_schedule(optimizer_cfg: Mapping[str, Any], epochs: int, steps_per_epoch: int) -> Schedule:
+    r"""The lr PaddleOCR applies at each training iteration, as an absolute lrparity schedule.
+
+    ``lr_schedule(cfg, E, S).values(range(E * S))[k]`` is the lr of iteration ``k`` (counted from 0 over the
+    whole run) in PaddleOCR's ``tools/program.py``, for every lr class: ``Const`` (also an ``lr`` block without
+    ``name``), ``Linear``, ``Cosine``, ``LinearWarmupCosine``, ``Step``, ``Piecewise``, ``CyclicalCosine``,
+    ``OneCycle``, ``DecayLearningRate``, ``MultiStepDecay`` and ``TwoStepCosine``, with or without
+    ``warmup_epoch``. With ``T = E S`` and :math:`w = \mathrm{round}(\mathrm{warmup\_epoch} \cdot S)`
+    (half to even), a warmup gives :math:`\mathrm{peak}\cdot k / w` for :math:`k < w`, then the inner schedule
+    at :math:`k - w` (its length stays ``T``).
+
+    Keys PaddleOCR ignores are emitted as :class:`PpocrWarning` (``warnings.warn``).
+
+    Args:
+        optimizer_cfg: the ``Optimizer`` mapping of a PaddleOCR config (its ``lr`` sub-block is used), or the
+            ``lr`` mapping itself.
+        epochs: ``Global.epoch_num``, in epochs; int >= 1.
+        steps_per_epoch: iterations per epoch (``len(train_dataloader)`` per card); int >= 1.
+
+    Returns:
+        An absolute schedule (``uses_base_lr`` is False): pass it to ``lrparity.torch_scheduler`` /
+        ``lrparity.paddle_scheduler`` with no base lr.
+
+    Raises:
+        ValueError: for a block PaddleOCR (or Paddle) refuses to build, saying why (e.g. a ``Piecewise`` with
+            as many ``values`` as ``decay_epochs``, a string ``learning_rate`` outside ``LinearWarmupCosine``).
+        TypeError: ``epochs``/``steps_per_epoch`` not ints, or ``optimizer_cfg`` not a mapping.
+
+    Example:
+        >>> s = lr_schedule({"lr": {"name": "Cosine", "learning_rate": 0.001, "warmup_epoch": 1}}, 2, 2)
+        >>> s.values(range(4)).tolist()
+        [0.0, 0.0005, 0.001, 0.0008535533905932737]
+    """
+    build = build_lr(optimizer_cfg, epochs, steps_per_epoch)
+    for message in build.warnings:
+        warnings.warn(message, PpocrWarning, stacklevel=2)
+    return build.schedule
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# One builder per class: (block without name, epochs, spe, T, warnings) -> (schedule, w, peak, how)
+# ----------------------------------------------------------------------------------------------------------------
+
+_Built = tuple[Schedule, int, float, str]
+
+
+def _scheduler_lr(cls: str, block: Mapping[str, Any], key: str = "learning_rate") -> float:
+    """A Paddle ``LRScheduler`` learning rate: int or float, >= 0."""
+    return _number(cls, key, block[key])
+
+
+def _build_const(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+    raw = block["learning_rate"]
+    w = _warmup_steps("Const", block, spe, notes)
+    if w == 0:
+        if not isinstance(raw, float):
+            raise ValueError(
+                f"Const: learning_rate = {raw!r} ({type(raw).__name__}) is handed to the Paddle optimizer as a plain "
+                "value, and Paddle optimizers accept only a float or an LRScheduler (TypeError): write it as a float, "
+                f"e.g. {float(raw) if _is_number(raw) else 0.001!r}"
+            )
+        lr = _number("Const", "learning_rate", raw)
+        return WithBaseLR(Constant(), lr), 0, lr, "a plain float lr (never stepped)"
+    lr = _number("Const", "learning_rate", raw)
+    return (
+        WithBaseLR(_warm(Constant(), w, lr), lr),
+        w,
+        lr,
+        f"LinearWarmup({lr!r}, warmup_steps={w}, start_lr=0.0, end_lr={lr!r})",
+    )
+
+
+def _build_linear(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+    lr = _scheduler_lr("Linear", block)
+    end = _number("Linear", "end_lr", block.get("end_lr", 0.0))
+    power = _number("Linear", "power", block.get("power", 1.0), positive=True)
+    w = _warmup_steps("Linear", block, spe, notes)
+    inner = Polynomial(total_steps=total, power=power, end_lr=end)
+    how = f"PolynomialDecay({lr!r}, decay_steps={total}, end_lr={end!r}, power={power!r})"
+    if w:
+        how = f"LinearWarmup({how}, {w}, 0.0, {lr!r})"
+    return WithBaseLR(_warm(inner, w, lr), lr), w, lr, how
+
+
+def _build_cosine(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+    lr = _scheduler_lr("Cosine", block)
+    w = _warmup_steps("Cosine", block, spe, notes)
+    how = f"CosineAnnealingDecay({lr!r}, T_max={total})"
+    if w:
+        how = f"LinearWarmup({how}, {w}, 0.0, {lr!r}) (closed form; the cosine never reaches 0)"
+    else:
+        how += " (recursive form)"
+    # Standalone, paddle's CosineAnnealingDecay runs its recursion; under LinearWarmup, its closed form.
+    inner = Cosine(T_max=total, form="closed" if w else "recursive")
+    return WithBaseLR(_warm(inner, w, lr), lr), w, lr, how
+
+
+def _build_lwc(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+    cls = "LinearWarmupCosine"
+    lr = _float_cast(cls, "learning_rate", block["learning_rate"])
+    start = _float_cast(cls, "start_lr", block.get("start_lr", 1e-5))
+    eta = _float_cast(cls, "min_lr", block.get("min_lr", 1e-8))
+    w = block.get("warmup_steps", 5000)
+    if not isinstance(w, numbers.Integral) or isinstance(w, bool):
+        raise ValueError(
+            f"{cls}: warmup_steps = {w!r} must be an int (steps): paddle's LinearWarmup asserts an int warmup_steps"
+        )
+    w = int(w)
+    how = f"CosineAnnealingDecay({lr!r}, T_max={total}, eta_min={eta!r})"
+    if w <= 0:
+        return WithBaseLR(Cosine(T_max=total, eta_min=eta, form="recursive"), lr), 0, lr, how + " (recursive form)"
+    inner = Cosine(T_max=total, eta_min=eta)
+    if not lr > start:
+        raise ValueError(
+            f"{cls}: learning_rate ({lr!r}) must be > start_lr ({start!r}): paddle's LinearWarmup asserts "
+            "end_lr > start_lr and PaddleOCR fails"
+        )
+    if "warmup_steps" not in block:
+        notes.append(f"{cls}: warmup_steps not given: PaddleOCR's default is 5000 steps")
+    sched = WithBaseLR(Warmup(inner, w, start_lr=start, end_lr=lr, mode="prefix"), lr)
+    return sched, w, lr, f"LinearWarmup({how}, {w}, {start!r}, {lr!r})"
+
+
+def _build_step(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+    lr = _scheduler_lr("Step", block)
+    size, gamma = block["step_size"], block["gamma"]
+    if not isinstance(size, numbers.Integral) or isinstance(size, bool) or size <= 0:
+        raise ValueError(
+            f"Step: step_size = {size!r} must be a positive int (epochs): paddle's StepDecay requires an int "
+            "step_size > 0"
+        )
+    gamma = _number("Step", "gamma", gamma, positive=True)
+    if gamma >= 1.0:
+        raise ValueError(f"Step: gamma = {gamma!r} must be < 1.0: paddle's StepDecay raises ValueError")
+    w = _warmup_steps("Step", block, spe, notes)
+    inner = Step(step_size=int(size) * spe, gamma=gamma)
+    how = f"StepDecay({lr!r}, step_size={int(size) * spe}, gamma={gamma!r})"
+    if w:
+        how = f"LinearWarmup({how}, {w}, 0.0, {lr!r}) (decays land {w} steps late)"
+    return WithBaseLR(_warm(inner, w, lr), lr), w, lr, how
+
+
+def _piecewise(cls: str, bounds_raw: Any, values_raw: Any, spe: int, notes: list[str]) -> Piecewise:
+    if not isinstance(bounds_raw, (list, tuple)) or not isinstance(values_raw, (list, tuple)):
+        raise ValueError(f"{cls}: decay_epochs and values must be lists, got {bounds_raw!r} and {values_raw!r}")
+    if len(bounds_raw) == 0:
+        raise ValueError(f"{cls}: decay_epochs is empty: paddle's PiecewiseDecay raises 'boundaries cannot be empty'")
+    if len(values_raw) <= len(bounds_raw):
+        raise ValueError(
+            f"{cls}: {len(values_raw)} values for {len(bounds_raw)} decay_epochs: paddle's PiecewiseDecay needs one "
+            f"more value than boundaries (len(values) == len(decay_epochs) + 1) and raises ValueError; "
+            f"decay_epochs={list(bounds_raw)}, values={list(values_raw)}"
+        )
+    values = [_number(cls, f"values[{i}]", v) for i, v in enumerate(values_raw)]
+    bounds = []
+    for i, e in enumerate(bounds_raw):
+        if not _is_number(e):
+            raise ValueError(f"{cls}: decay_epochs[{i}] = {e!r} is not a number")
+        bounds.append(spe * e)
+    # paddle: lr = values[first i with t < b_i], else values[-1]. A boundary not above every earlier one (and
+    # above 0) is never the first such i: drop it. Extra middle values (len(values) > len(b) + 1) are unused.
+    kept_b: list[int] = []
+    kept_v: list[float] = []
+    top = 0
+    for i, b in enumerate(bounds):
+        step = _boundary(b)
+        if step > top:
+            kept_b.append(step)
+            kept_v.append(values[i])
+            top = step
+    if len(kept_b) != len(bounds):
+        notes.append(f"{cls}: decay_epochs {list(bounds_raw)} are not increasing: some values are never used")
+    if len(values) > len(bounds) + 1:
+        notes.append(
+            f"{cls}: {len(values)} values for {len(bounds)} decay_epochs: paddle uses values[0..{len(bounds) - 1}] "
+            "and the last one; the others are ignored"
+        )
+    kept_v.append(values[-1])
+    return Piecewise(boundaries=tuple(kept_b), lrs=tuple(kept_v))
+
+
+def _build_piecewise(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+    inner = _piecewise("Piecewise", block["decay_epochs"], block["values"], spe, notes)
+    peak = _number("Piecewise", "values[0]", block["values"][0])
+    w = _warmup_steps("Piecewise", block, spe, notes)
+    how = f"PiecewiseDecay(boundaries={[spe * e for e in block['decay_epochs']]}, values={list(block['values'])})"
+    if w:
+        how = f"LinearWarmup({how}, {w}, 0.0, {peak!r}) (boundaries land {w} steps late)"
+    return _warm(inner, w, peak), w, peak, how
+
+
+def _build_cyclical(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+    lr = _scheduler_lr("CyclicalCosine", block)
+    cycle = block["cycle"]
+    if not _is_number(cycle):
+        raise ValueError(f"CyclicalCosine: cycle = {cycle!r} is not a number (epochs)")
+    c = round(cycle * spe)
+    if c <= 0:
+        raise ValueError(
+            f"CyclicalCosine: cycle = {cycle!r} epochs rounds to {c} steps at {spe} steps per epoch: PaddleOCR's "
+            "CyclicalCosineDecay takes last_epoch % cycle and fails with ZeroDivisionError"
+        )
+    w = _warmup_steps("CyclicalCosine", block, spe, notes)
+    how = f"CyclicalCosineDecay({lr!r}, cycle={int(c)}) (0.5*lr*(1+cos(pi*(k % cycle)/cycle)))"
+    if w:
+        how = f"LinearWarmup({how}, {w}, 0.0, {lr!r})"
+    return WithBaseLR(_warm(CosineRestarts(T_0=int(c)), w, lr), lr), w, lr, how
+
+
+def _build_onecycle(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+    peak = _number("OneCycle", "max_lr", block["max_lr"])
+    strategy = block.get("anneal_strategy", "cos")
+    if strategy not in ("cos", "linear"):
+        raise ValueError(
+            f"OneCycle: anneal_strategy = {strategy!r} must be 'cos' or 'linear': PaddleOCR's OneCycleDecay raises"
+        )
+    three = bool(block.get("three_phase", False))
+    w = _warmup_steps("OneCycle", block, spe, notes)
+    inner = OneCycle(max_lr=peak, total_steps=total, pct_start=0.3, anneal_strategy=strategy, three_phase=three)
+    how = (
+        f"OneCycleDecay(max_lr={peak!r}, total_steps={total}, pct_start=0.3, div_factor=25, final_div_factor=1e4, "
+        f"anneal_strategy={strategy!r}, three_phase={three})"
+    )
+    if w:
+        how = f"LinearWarmup({how}, {w}, 0.0, {peak!r}) (drops to max_lr/25 when the warmup ends)"
+    return _warm(inner, w, peak), w, peak, how
+
+
+def _build_decay(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+    lr = _scheduler_lr("DecayLearningRate", block)
+    power = _number("DecayLearningRate", "factor", block.get("factor", 0.9), positive=True)
+    how = f"PolynomialDecay({lr!r}, decay_steps={total}, power={power!r}, end_lr=0)"
+    return WithBaseLR(Polynomial(total_steps=total, power=power, end_lr=0.0), lr), 0, lr, how
+
+
+def _build_multistep(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+    lr = _scheduler_lr("MultiStepDecay", block)
+    raw = block["milestones"]
+    if not isinstance(raw, (list, tuple)):
+        raise ValueError(f"MultiStepDecay: milestones = {raw!r} must be a list (epochs): paddle raises TypeError")
+    for i, m in enumerate(raw):
+        if not _is_number(m):
+            raise ValueError(f"MultiStepDecay: milestones[{i}] = {m!r} is not a number")
+    steps = [spe * m for m in raw]
+    if any(a >= b for a, b in itertools.pairwise(steps)):
+        raise ValueError(
+            f"MultiStepDecay: milestones {list(raw)} must be strictly increasing: paddle's MultiStepDecay raises "
+            "'The elements of milestones must be incremented'"
+        )
+    gamma = _number("MultiStepDecay", "gamma", block["gamma"], positive=True)
+    if gamma >= 1.0:
+        raise ValueError(f"MultiStepDecay: gamma = {gamma!r} must be < 1.0: paddle's MultiStepDecay raises ValueError")
+    w = _warmup_steps("MultiStepDecay", block, spe, notes)
+    inner = MultiStep(milestones=tuple(_boundary(s) for s in steps), gamma=gamma)
+    how = f"MultiStepDecay({lr!r}, milestones={steps}, gamma={gamma!r})"
+    if w:
+        how = f"LinearWarmup({how}, {w}, 0.0, {lr!r}) (decays land {w} steps late)"
+    return WithBaseLR(_warm(inner, w, lr), lr), w, lr, how
+
+
+def _build_two_step(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+    lr = _scheduler_lr("TwoStepCosine", block)
+    t1 = TWO_STEP_COSINE_FIRST_EPOCHS * spe
+    w = _warmup_steps("TwoStepCosine", block, spe, notes)
+    how = f"TwoStepCosineDecay({lr!r}, T_max1={t1} (200 epochs, hard-coded), T_max2={total})"
+    if w == 0:
+        # Recursive form: the first cosine reaches exactly 0 at T_max1 and the recursion keeps it there.
+        inner: Schedule = Sequence((Cosine(T_max=t1, form="recursive"), Constant(factor=0.0)), milestones=(t1 + 1,))
+        if total > t1:
+            notes.append(
+                f"TwoStepCosine without warmup: the lr reaches 0 after 200 epochs (step {t1}) and stays 0 for the "
+                f"remaining {epochs - TWO_STEP_COSINE_FIRST_EPOCHS} epochs (Paddle's recursive form)"
+            )
+        return WithBaseLR(inner, lr), 0, lr, how + " (recursive form: 0 after T_max1)"
+    # Closed form under warmup: cos(pi k / T1) for k <= T1, then cos(pi k / T2) at the *global* inner step k.
+    inner = Sequence((Cosine(T_max=t1), Shift(Cosine(T_max=total), t1 + 1)), milestones=(t1 + 1,))
+    if total > t1 + 1 + w:
+        notes.append(
+            f"TwoStepCosine with warmup: after 200 epochs the lr jumps from 0 back up to the second cosine "
+            f"(closed form at step {t1 + 1} of T_max2={total})"
+        )
+    return WithBaseLR(_warm(inner, w, lr), lr), w, lr, f"LinearWarmup({how}, {w}, 0.0, {lr!r}) (closed form)"
+
+
+_BUILDERS = {
+    "Const": _build_const,
+    "Linear": _build_linear,
+    "Cosine": _build_cosine,
+    "LinearWarmupCosine": _build_lwc,
+    "Step": _build_step,
+    "Piecewise": _build_piecewise,
+    "CyclicalCosine": _build_cyclical,
+    "OneCycle": _build_onecycle,
+    "DecayLearningRate": _build_decay,
+    "MultiStepDecay": _build_multistep,
+    "TwoStepCosine": _build_two_step,
+}
