@@ -75,6 +75,12 @@ def _curves() -> dict[str, list[tuple[str, np.ndarray]]]:
                 run(lp.Sequence((lp.Linear(0.1, 1.0, 100), lp.Cosine(900)), (100,))),
             )
         ],
+        "shift": [
+            (
+                "Sequence([Cosine(300), Shift(Cosine(1000), 300)], [300])",
+                run(lp.Sequence((lp.Cosine(300), lp.Shift(lp.Cosine(1000), 300)), (300,))),
+            )
+        ],
         "chain": [("Chain([Cosine(1000), Step(250, 0.7)])", run(lp.Chain((lp.Cosine(1000), lp.Step(250, 0.7)))))],
         "with_base_lr": [("WithBaseLR(Cosine(1000), 0.05)", run(lp.WithBaseLR(lp.Cosine(1000), 0.05)))],
         "per_group": [
