@@ -37,10 +37,9 @@ def from_native(scheduler: Any) -> Any:
     module = type(scheduler).__module__
     from lrparity.backends import load
 
-    if module.startswith("torch"):
-        return load("torch").from_native(scheduler)
-    if module.startswith("paddle"):
-        return load("paddle").from_native(scheduler)
+    for framework in ("torch", "paddle"):
+        if module.startswith((framework, f"lrparity.backends.{framework}")):
+            return load(framework).from_native(scheduler)
     raise TypeError(
         f"from_native: {type(scheduler).__module__}.{type(scheduler).__qualname__} is not a torch or paddle "
         "learning-rate scheduler"

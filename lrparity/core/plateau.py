@@ -66,7 +66,8 @@ def _metric(value: Any) -> float:
     if size is not None and int(np.prod(size)) != 1:
         raise ValueError(f"metric must hold exactly one value, got one of size {size} (reduce it first, e.g. mean)")
     try:
-        return float(value)
+        item = getattr(value, "item", None)
+        return float(item() if callable(item) else value)
     except (TypeError, ValueError):
         raise TypeError(f"metric must be a number or a one-element array/tensor, got {value!r}") from None
 

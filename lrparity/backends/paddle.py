@@ -1,0 +1,713 @@
+"""The paddle backend: a ``paddle.optimizer.lr.LRScheduler`` whose value comes from an lrparity schedule.
+
+Example::
+
+    sched = lrparity.paddle_scheduler(lrparity.Cosine(T_max=1000), learning_rate=0.1)
+    opt = paddle.optimizer.Momentum(learning_rate=sched, parameters=model.parameters())
+
+The scheduler is a real paddle ``LRScheduler``: every paddle optimizer accepts it as ``learning_rate=``, in
+dygraph and in static graph (the ``Executor`` reads ``sched()`` before each ``run``), paddle param-group
+multipliers (``{'params': ..., 'learning_rate': m}``) apply ``m * sched()`` as usual, and
+``optimizer.state_dict()["LR_Scheduler"]`` round-trips. This module does no schedule math: every value is the
+core's, ``schedule.value(t, learning_rate)`` with ``t = last_epoch`` (read from a block of
+``schedule.values(...)``, which the core guarantees bit-identical to ``value``, so that a ``step()`` costs
+about what a native's does).
+
+Paddle holds one scalar lr per scheduler; :func:`paddle_scheduler` therefore takes one base
+``learning_rate`` (required for relative schedules, refused for absolute ones).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import paddle
+from paddle.optimizer import lr as _native
+
+from lrparity.core import (
+    Constant,
+    Cosine,
+    CosineRestarts,
+    Cyclic,
+    Exponential,
+    InverseTime,
+    Lambda,
+    Linear,
+    Multiplicative,
+    MultiStep,
+    NaturalExp,
+    Noam,
+    OneCycle,
+    PerGroup,
+    Piecewise,
+    Plateau,
+    PlateauState,
+    Polynomial,
+    Schedule,
+    Step,
+    Warmup,
+    WithBaseLR,
+    from_config,
+)
+from lrparity.core.validation import check_choice, check_int, check_number
+
+__all__ = ["MomentumHook", "PlateauScheduler", "Scheduler", "from_native", "paddle_scheduler"]
+
+STATE_VERSION = 1
+"""Version of the neutral state format written by ``state_dict()`` (key ``"lrparity"``)."""
+
+_FIRST_BLOCK = 256
+_MAX_BLOCK = 8192
+
+
+# ------------------------------------------------------------------------------------------------------------
+# argument checks
+# ------------------------------------------------------------------------------------------------------------
+def _check_schedule(schedule: Any) -> Schedule:
+    if isinstance(schedule, Mapping):
+        schedule = from_config(schedule)
+    if isinstance(schedule, Plateau):
+        raise TypeError("a Plateau is not a step schedule: use paddle_scheduler(plateau, learning_rate=...) instead")
+    if not isinstance(schedule, Schedule):
+        raise TypeError(f"schedule must be an lrparity Schedule (or its config dict), got {schedule!r}")
+    if isinstance(schedule, PerGroup):
+        raise ValueError(
+            f"paddle holds one lr per scheduler, but this PerGroup has {len(schedule.schedules)} schedules: give "
+            "paddle one schedule and scale the param groups with {'params': ..., 'learning_rate': multiplier}"
+        )
+    return schedule
+
+
+def _check_base(schedule: Schedule, learning_rate: Any) -> float | None:
+    name = type(schedule).__name__
+    if schedule.uses_base_lr:
+        if learning_rate is None:
+            raise ValueError(
+                f"paddle_scheduler: {name} is relative (it scales a base lr), so learning_rate is required: pass "
+                f"learning_rate=<base lr, a float >= 0>, or pin the base with WithBaseLR({name}(...), base_lr)"
+            )
+        return float(check_number("paddle_scheduler", "learning_rate", learning_rate, low=0.0))
+    if learning_rate is not None:
+        raise ValueError(
+            f"paddle_scheduler: {name} is absolute (it carries its own lr values), so learning_rate="
+            f"{learning_rate!r} would be ignored: leave learning_rate out"
+        )
+    return None
+
+
+def _check_last_epoch(last_epoch: Any) -> int:
+    return check_int("paddle_scheduler", "last_epoch", last_epoch, minimum=-1)
+
+
+def _config_or_none(obj: Any) -> dict[str, Any] | None:
+    """``obj.to_config()``, or None when it holds a callable that cannot be saved (a lambda)."""
+    try:
+        return obj.to_config()
+    except ValueError:
+        return None
+
+
+def _check_state_header(owner: str, state: Any, config: dict[str, Any] | None, plateau: bool) -> int:
+    """Validate the neutral keys of ``state`` against this scheduler; returns the step. Mutates nothing."""
+    if not isinstance(state, Mapping):
+        raise TypeError(f"{owner}.set_state_dict: state must be a dict from state_dict(), got {type(state).__name__}")
+    if "lrparity" not in state:
+        hint = ""
+        if isinstance(state.get("last_epoch"), int):
+            hint = (
+                f" It looks like a native paddle scheduler's state (last_epoch={state['last_epoch']}): to continue "
+                f"from it, build the lrparity scheduler with last_epoch={state['last_epoch'] - 1} instead."
+            )
+        raise ValueError(
+            f"{owner}.set_state_dict: not an lrparity state (no 'lrparity' key; got {sorted(state)}).{hint}"
+        )
+    if state["lrparity"] != STATE_VERSION:
+        raise ValueError(
+            f"{owner}.set_state_dict: state format version {state['lrparity']!r} is not supported "
+            f"(this lrparity reads {STATE_VERSION})"
+        )
+    missing = {"step", "schedule", "plateau"} - set(state)
+    if missing:
+        raise ValueError(f"{owner}.set_state_dict: state lacks the key(s) {sorted(missing)}")
+    step = state["step"]
+    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
+        raise ValueError(f"{owner}.set_state_dict: state['step'] must be an int >= 0, got {step!r}")
+    theirs = state["schedule"]
+    if config is None or theirs is None:
+        if config is not theirs:
+            raise ValueError(
+                f"{owner}.set_state_dict: cannot match the schedules: the state's is {theirs!r}, this scheduler's "
+                f"is {'unsaveable (it holds a lambda)' if config is None else config!r}"
+            )
+    elif dict(theirs) != config:
+        raise ValueError(
+            f"{owner}.set_state_dict: the state was saved for a different schedule.\n  state:     {dict(theirs)!r}\n"
+            f"  scheduler: {config!r}\nBuild the scheduler with the state's schedule "
+            "(lrparity.from_config(state['schedule'])) or start a fresh state."
+        )
+    if (state["plateau"] is None) == plateau:
+        held = "no plateau state (it is a step schedule's)" if plateau else "a plateau state"
+        raise ValueError(f"{owner}.set_state_dict: the state holds {held}, which does not fit this scheduler")
+    return int(step)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# the scheduler
+# ------------------------------------------------------------------------------------------------------------
+class Scheduler(_native.LRScheduler):
+    r"""A paddle ``LRScheduler`` with the values of an lrparity schedule: ``sched() = schedule(last_epoch, lr)``.
+
+    ``last_epoch`` (``t``) counts ``step()`` calls: 0 after construction, as in every paddle scheduler. The lr in
+    effect is ``last_lr = schedule.value(t, learning_rate)``; the optimizer reads it with ``sched()`` (dygraph:
+    at every ``optimizer.step()``; static graph: at every ``Executor.run``) and casts it to the dtype of its lr
+    variable (float32 for a float32 model). Step it once per optimizer step (or once per epoch, if the
+    schedule's steps are epochs).
+
+    Args:
+        schedule: the lrparity schedule (or its config dict). ``PerGroup`` is refused: paddle has one lr; use
+            param-group ``learning_rate`` multipliers instead.
+        learning_rate: base lr for a relative schedule (``schedule.uses_base_lr``); a real number >= 0.
+            Required for relative schedules, refused for absolute ones (``WithBaseLR``, ``OneCycle``,
+            ``Cyclic``, ``Piecewise``, ...), whose values are already lrs.
+        last_epoch: paddle's resume argument: the scheduler starts at step ``last_epoch + 1``; -1 (default)
+            starts at 0. Exact at any step (every lrparity schedule is a closed form).
+        verbose: print the lr at each step, as paddle does.
+        cache: compute the lr in blocks of steps with ``schedule.values`` (bit-identical to ``value``), which
+            makes ``step()`` as cheap as a native's. Pass False to call ``schedule.value`` at each step (e.g.
+            for a ``Lambda`` whose function reads state that changes during training).
+
+    Attributes:
+        schedule: the schedule.
+        base_lr: ``learning_rate`` (relative schedules) or the lr at step 0 (absolute ones).
+        last_epoch: steps taken, ``t``.
+        last_lr: the lr at ``t``.
+    """
+
+    def __init__(
+        self,
+        schedule: Schedule | Mapping[str, Any],
+        learning_rate: float | None = None,
+        last_epoch: int = -1,
+        verbose: bool = False,
+        *,
+        cache: bool = True,
+    ) -> None:
+        schedule = _check_schedule(schedule)
+        base = _check_base(schedule, learning_rate)
+        last_epoch = _check_last_epoch(last_epoch)
+        self.schedule = schedule
+        self._base = base
+        self._config = _config_or_none(schedule)
+        self._value = schedule.value
+        self._values = schedule.values if cache else None
+        self._lo, self._n, self._block, self._size = 0, 0, [], _FIRST_BLOCK
+        self._hooks: tuple[Callable[[int], None], ...] = ()
+        start = base if base is not None else self._fill(0)
+        super().__init__(start, last_epoch, verbose)
+
+    # -- values ------------------------------------------------------------------------------------------------
+    def get_lr(self) -> float:
+        """The lr at step ``last_epoch``: ``schedule.value(last_epoch, learning_rate)``."""
+        i = self.last_epoch - self._lo
+        if 0 <= i < self._n:
+            return self._block[i]
+        return self._fill(self.last_epoch)
+
+    def _fill(self, t: int) -> float:
+        """The value at ``t``; caches the block of steps starting at ``t`` when the schedule allows it."""
+        if self._values is None or t < 0:
+            return self._value(t, self._base)
+        size = min(self._size * 2, _MAX_BLOCK) if t == self._lo + self._n and self._n else _FIRST_BLOCK
+        block = self._block_at(t, size)
+        if not block:  # the schedule cannot be evaluated at t (e.g. OneCycle past its end): the core says why
+            return self._value(t, self._base)
+        self._lo, self._n, self._block, self._size = t, len(block), block, size
+        return block[0]
+
+    def _block_at(self, t: int, size: int) -> list[float]:
+        """Values at ``t, t+1, ...``: ``size`` of them, or the longest prefix the schedule can evaluate."""
+
+        def attempt(n: int) -> list[float] | None:
+            try:
+                vals = self._values(range(t, t + n), self._base)  # type: ignore[misc]
+            except Exception:
+                return None
+            finite = np.isfinite(vals)
+            if not finite.all():  # leave inf/nan to the scalar path, which raises or returns them as value() does
+                vals = vals[: int(np.argmin(finite))]
+            return vals.tolist()
+
+        block = attempt(size)
+        if block is not None:
+            return block
+        good, bad = [], size  # bisect for the longest prefix that evaluates (monotone: a schedule ends once)
+        low = 0
+        while bad - low > 1:
+            mid = (low + bad) // 2
+            found = attempt(mid)
+            if found is None:
+                bad = mid
+            else:
+                low, good = mid, found
+        return good
+
+    # -- stepping ----------------------------------------------------------------------------------------------
+    def step(self, epoch: int | None = None) -> None:
+        """Advance one step (``epoch=None``), or jump to step ``epoch``; then ``last_lr`` is the lr there."""
+        if epoch is None:
+            self.last_epoch += 1
+        else:
+            self.last_epoch = check_int(type(self).__name__, "epoch", epoch, minimum=0)
+        self.last_lr = self.get_lr()
+        if self._hooks:
+            for hook in self._hooks:
+                hook(self.last_epoch)
+        if self.verbose:
+            print(f"Epoch {self.last_epoch}: {type(self).__name__} set learning rate to {self.last_lr}.")
+
+    def attach_momentum(
+        self, optimizer: Any, schedule: Schedule | None = None, *, bias_correction: str = "paddle"
+    ) -> MomentumHook:
+        """Drive the optimizer's momentum (``Momentum``) or beta1 (Adam family) with ``schedule`` from now on.
+
+        ``schedule`` defaults to ``self.schedule.companions()["momentum"]`` (``OneCycle`` / ``Cyclic`` with
+        ``cycle_momentum=True``). The value at the current step is written at once, then after every
+        ``step()`` and ``set_state_dict()``. Dygraph only. ``bias_correction="torch"``: Adam/AdamW divide by
+        torch's :math:`1 - \\beta_{1,t}^{\\,t}`. See :class:`MomentumHook`.
+        """
+        if schedule is None:
+            schedule = self.schedule.companions().get("momentum")
+            if schedule is None:
+                raise ValueError(
+                    f"attach_momentum: {type(self.schedule).__name__} has no momentum companion (only OneCycle and "
+                    "Cyclic with cycle_momentum=True have one): pass the momentum schedule explicitly"
+                )
+        hook = MomentumHook(optimizer, schedule, bias_correction=bias_correction)
+        hook(self.last_epoch)
+        self._hooks = (*self._hooks, hook)
+        return hook
+
+    # -- state -------------------------------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:  # type: ignore[override]
+        """The neutral lrparity state, ``{"lrparity": 1, "step": t, "schedule": config, "plateau": None}``,
+        plus paddle's ``last_epoch`` / ``last_lr`` and the base ``learning_rate``.
+
+        ``"schedule"`` is None when the schedule holds a lambda (only module-level functions can be saved).
+        """
+        return {
+            "lrparity": STATE_VERSION,
+            "step": self.last_epoch,
+            "schedule": self._config,
+            "plateau": None,
+            "learning_rate": self._base,
+            "last_epoch": self.last_epoch,
+            "last_lr": self.last_lr,
+        }
+
+    def state_keys(self) -> None:
+        self.keys = ["lrparity", "step", "schedule", "plateau", "learning_rate", "last_epoch", "last_lr"]
+
+    def set_state_dict(self, state_dict: Mapping[str, Any]) -> None:  # type: ignore[override]
+        """Resume at the state's step (written by this backend or the torch one).
+
+        Raises ValueError, changing nothing, when the state is not an lrparity state, was saved for another
+        schedule or another base ``learning_rate``, or holds a plateau state.
+        """
+        owner = type(self).__name__
+        step = _check_state_header(owner, state_dict, self._config, plateau=False)
+        theirs = state_dict.get("learning_rate")
+        if isinstance(theirs, numbers.Real) and self._base is not None and float(theirs) != self._base:
+            raise ValueError(
+                f"{owner}.set_state_dict: the state was saved with learning_rate={theirs!r}, this scheduler has "
+                f"learning_rate={self._base!r}"
+            )
+        lr = self._fill(step)
+        self.last_epoch, self.last_lr = step, lr
+        for hook in self._hooks:
+            hook(step)
+
+    set_dict = set_state_dict
+
+
+# ------------------------------------------------------------------------------------------------------------
+# reduce on plateau
+# ------------------------------------------------------------------------------------------------------------
+class PlateauScheduler(_native.ReduceOnPlateau):
+    """A paddle ``ReduceOnPlateau`` driven by the core's :class:`~lrparity.Plateau` state machine.
+
+    ``step(metrics, epoch=None)`` as paddle's: the metric is a number or a one-element array / Tensor. With
+    ``Plateau(semantics="paddle")`` (what :func:`from_native` returns) the lrs are paddle's, step for step;
+    ``semantics="torch"`` gives torch ``ReduceLROnPlateau``'s cooldown and threshold arithmetic in paddle.
+
+    Args:
+        plateau: the plateau rule (or its config dict). Its ``min_lr`` is a number or a 1-tuple.
+        learning_rate: the starting lr; a real number >= 0.
+        verbose: print the lr when it is reduced.
+    """
+
+    def __init__(self, plateau: Plateau | Mapping[str, Any], learning_rate: float, verbose: bool = False) -> None:
+        if isinstance(plateau, Mapping):
+            plateau = from_config(plateau)
+        if not isinstance(plateau, Plateau):
+            raise TypeError(f"PlateauScheduler: plateau must be an lrparity Plateau, got {plateau!r}")
+        if learning_rate is None:
+            raise ValueError("paddle_scheduler: a Plateau needs learning_rate, the lr it starts from (a float >= 0)")
+        lr = float(check_number("paddle_scheduler", "learning_rate", learning_rate, low=0.0))
+        self.plateau = plateau
+        self._config = plateau.to_config()
+        self._state = plateau.initial_state([lr])
+        self.base_lr = lr
+        self.last_lr = lr
+        self.last_epoch = 0
+        self.verbose = verbose
+        self._var_name = None
+        # paddle's attribute names, for code that reads them
+        self.mode, self.factor, self.patience = plateau.mode, plateau.factor, plateau.patience
+        self.threshold, self.threshold_mode, self.cooldown = plateau.threshold, plateau.threshold_mode, plateau.cooldown
+        self.min_lr = plateau.min_lrs(1)[0]
+        self.epsilon = plateau.eps
+
+    @property
+    def state(self) -> PlateauState:
+        """The core plateau state (lrs, best, counters, last_epoch)."""
+        return self._state
+
+    @property
+    def best(self) -> float | None:  # type: ignore[override]
+        return self._state.best
+
+    @property
+    def num_bad_epochs(self) -> int:  # type: ignore[override]
+        return self._state.num_bad_epochs
+
+    @property
+    def cooldown_counter(self) -> int:  # type: ignore[override]
+        return self._state.cooldown_counter
+
+    def get_lr(self) -> float:
+        """The current lr (a plateau has no formula of the step)."""
+        return self.last_lr
+
+    def step(self, metrics: Any, epoch: int | None = None) -> None:  # type: ignore[override]
+        """Record one metric value (``epoch``: set ``last_epoch`` to it instead of adding 1)."""
+        if isinstance(metrics, (str, bytes)):
+            raise TypeError(f"PlateauScheduler.step: metrics must be a number or a one-element tensor, got {metrics!r}")
+        if epoch is not None:
+            epoch = check_int("PlateauScheduler", "epoch", epoch, minimum=0)
+        if not isinstance(metrics, numbers.Real) and callable(getattr(metrics, "item", None)):
+            if int(np.prod(metrics.shape)) == 1:  # a [1]-shaped Tensor / array: float() refuses it (numpy 2)
+                metrics = metrics.item()
+        state = self.plateau.update(self._state, metrics)
+        if epoch is not None:
+            state = dataclasses.replace(state, last_epoch=epoch)
+        reduced = state.lrs[0] != self.last_lr
+        self._state, self.last_epoch, self.last_lr = state, state.last_epoch, state.lrs[0]
+        if self.verbose and reduced:
+            print(f"Epoch {self.last_epoch}: {type(self).__name__} set learning rate to {self.last_lr}.")
+
+    def state_dict(self) -> dict[str, Any]:  # type: ignore[override]
+        """The neutral lrparity state (``"plateau"`` holds the core state) plus paddle's ReduceOnPlateau keys."""
+        s = self._state
+        return {
+            "lrparity": STATE_VERSION,
+            "step": self.last_epoch,
+            "schedule": self._config,
+            "plateau": s.to_dict(),
+            "cooldown_counter": s.cooldown_counter,
+            "best": s.best,
+            "num_bad_epochs": s.num_bad_epochs,
+            "last_epoch": self.last_epoch,
+            "last_lr": self.last_lr,
+        }
+
+    def state_keys(self) -> None:
+        self.keys = ["lrparity", "step", "schedule", "plateau"]
+
+    def set_state_dict(self, state_dict: Mapping[str, Any]) -> None:  # type: ignore[override]
+        """Resume from ``state_dict()``'s dict; ValueError (changing nothing) if it does not fit this plateau."""
+        owner = type(self).__name__
+        step = _check_state_header(owner, state_dict, self._config, plateau=True)
+        state = PlateauState.from_dict(dict(state_dict["plateau"]))
+        if len(state.lrs) != 1:
+            raise ValueError(
+                f"{owner}.set_state_dict: the plateau state holds {len(state.lrs)} lrs (one per torch param group); "
+                "paddle has one"
+            )
+        if state.last_epoch != step:
+            raise ValueError(
+                f"{owner}.set_state_dict: state['step']={step} disagrees with the plateau's last_epoch="
+                f"{state.last_epoch}"
+            )
+        self._state, self.last_epoch, self.last_lr = state, step, state.lrs[0]
+
+    set_dict = set_state_dict
+
+
+# ------------------------------------------------------------------------------------------------------------
+# momentum / beta1
+# ------------------------------------------------------------------------------------------------------------
+class MomentumHook:
+    r"""Writes a momentum schedule into a paddle optimizer (dygraph): ``Momentum``'s ``momentum``, or ``beta1``
+    of the Adam family (``Adam``, ``AdamW``, ``Adamax``, ``Lamb``, ``NAdam``, ``RAdam``).
+
+    ``hook(t)`` sets the optimizer's value to ``schedule.value(t)`` (an absolute momentum) in every place
+    paddle reads it: the optimizer attribute, its defaults and every param group. A ``beta1`` given as a
+    Tensor is filled in place. :meth:`Scheduler.attach_momentum` calls it after each ``step()``.
+
+    This is torch's ``OneCycleLR`` / ``CyclicLR`` ``cycle_momentum``. With ``paddle.optimizer.Momentum``
+    (:math:`v \leftarrow \mu v + g`, :math:`p \leftarrow p - \mathrm{lr}\,v`, torch SGD's rule with
+    ``dampening=0``) the update is torch's. Paddle's Adam divides by :math:`1 - \prod_k \beta_{1,k}` (its
+    ``beta1_pow`` accumulator multiplies up the beta1 values it was given), torch's by
+    :math:`1 - \beta_{1,t}^{\,t}`; ``bias_correction="torch"`` rewrites paddle's accumulator to
+    :math:`\beta_{1,t}^{\,t+1}` before optimizer step ``t + 1``, which is torch's rule provided the scheduler
+    steps once per optimizer step (Adam and AdamW only).
+
+    Args:
+        optimizer: a dygraph paddle optimizer of the classes above.
+        schedule: the momentum values (absolute, e.g. ``OneCycle(...).companions()["momentum"]``).
+        bias_correction: ``"paddle"`` (leave paddle's Adam as it is) or ``"torch"``.
+    """
+
+    def __init__(self, optimizer: Any, schedule: Schedule, *, bias_correction: str = "paddle") -> None:
+        if not isinstance(schedule, Schedule):
+            raise TypeError(f"MomentumHook: schedule must be an lrparity Schedule, got {schedule!r}")
+        if not paddle.in_dynamic_mode():
+            raise RuntimeError(
+                "MomentumHook works in dygraph only: a static program bakes momentum / beta1 into its ops"
+            )
+        if isinstance(optimizer, paddle.optimizer.Momentum):
+            self.field = "momentum"
+        elif hasattr(optimizer, "_beta1") and "beta1" in getattr(optimizer, "_default_dict", {}):
+            self.field = "beta1"
+        else:
+            raise TypeError(
+                "MomentumHook: optimizer must be paddle.optimizer.Momentum or an Adam-family optimizer with beta1 "
+                f"(Adam, AdamW, Adamax, Lamb, NAdam, RAdam), got {type(optimizer).__name__}"
+            )
+        bias_correction = check_choice("MomentumHook", "bias_correction", bias_correction, ("paddle", "torch"))
+        if bias_correction == "torch" and (
+            not isinstance(optimizer, (paddle.optimizer.Adam, paddle.optimizer.AdamW)) or optimizer._use_multi_tensor
+        ):
+            raise ValueError(
+                "MomentumHook: bias_correction='torch' needs paddle.optimizer.Adam or AdamW without "
+                f"use_multi_tensor, got {type(optimizer).__name__}"
+            )
+        self.optimizer = optimizer
+        self.schedule = schedule
+        self.bias_correction = bias_correction
+        self._value = schedule.value
+
+    def __call__(self, step: int) -> None:
+        """Set the optimizer's momentum / beta1 to the schedule's value at ``step``."""
+        value = self._value(step)
+        opt, field = self.optimizer, self.field
+        attr = "_" + field
+        current = getattr(opt, attr)
+        if isinstance(current, paddle.Tensor):
+            current.fill_(value)
+            value = current
+        else:
+            setattr(opt, attr, value)
+        opt._default_dict[field] = value
+        for group in opt._param_groups:
+            if isinstance(group, dict):
+                group[field] = value
+        if self.bias_correction == "torch":  # the accumulators exist after the first optimizer step
+            power = self._value(step) ** (step + 1)
+            for acc in opt._accumulators.get(opt._beta1_pow_acc_str, {}).values():
+                acc.fill_(power)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# entry point
+# ------------------------------------------------------------------------------------------------------------
+def paddle_scheduler(
+    schedule: Schedule | Plateau | Mapping[str, Any],
+    learning_rate: float | None = None,
+    *,
+    last_epoch: int = -1,
+    verbose: bool = False,
+    cache: bool = True,
+) -> Scheduler | PlateauScheduler:
+    """A paddle ``LRScheduler`` computing ``schedule``: a :class:`Scheduler`, or a :class:`PlateauScheduler`
+    for a :class:`~lrparity.Plateau`.
+
+    Args:
+        schedule: an lrparity schedule, a ``Plateau``, or the config dict of either.
+        learning_rate: base lr of a relative schedule (required), the starting lr of a Plateau (required);
+            refused for absolute schedules.
+        last_epoch: resume at step ``last_epoch + 1`` (paddle's convention); -1 starts at 0. Not for Plateau.
+        verbose: print lr changes.
+        cache: see :class:`Scheduler`.
+    """
+    if isinstance(schedule, Mapping):
+        schedule = from_config(schedule)
+    if isinstance(schedule, Plateau):
+        if last_epoch != -1:
+            raise ValueError(
+                f"paddle_scheduler: a Plateau starts at step 0 (last_epoch={last_epoch!r} given): restore its "
+                "state with set_state_dict instead"
+            )
+        return PlateauScheduler(schedule, learning_rate, verbose)
+    return Scheduler(schedule, learning_rate, last_epoch, verbose, cache=cache)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# from_native
+# ------------------------------------------------------------------------------------------------------------
+def _pinned(schedule: Schedule, native: Any) -> WithBaseLR:
+    return WithBaseLR(schedule, native.base_lr)
+
+
+def _nearby(value: float, fits: Callable[[float], bool], what: str) -> float:
+    """``value`` or the closest float (within 64 ulps) for which ``fits`` holds: recovers a constructor argument
+    that paddle kept only in derived form, so that the core recomputes the native's numbers bit for bit."""
+    if fits(value):
+        return value
+    up = down = value
+    for _ in range(64):
+        up, down = math.nextafter(up, math.inf), math.nextafter(down, -math.inf)
+        for candidate in (up, down):
+            if candidate > 0 and fits(candidate):
+                return candidate
+    raise ValueError(f"from_native: cannot recover {what} from the paddle scheduler (near {value!r})")
+
+
+def _piecewise(s: Any) -> Piecewise:
+    # paddle returns values[i] for the first i with t < boundaries[i], else values[-1]: boundaries that are not
+    # above every earlier one never match, and values between len(boundaries) and the last are never used.
+    bounds: list[int] = []
+    lrs: list[Any] = []
+    top = 0
+    for b, v in zip(s.boundaries, s.values):
+        b = math.ceil(b)
+        if b > top:
+            bounds.append(b)
+            lrs.append(v)
+            top = b
+    if not bounds:  # every boundary <= 0: the last value from step 0
+        return Piecewise(boundaries=[0], lrs=[s.values[-1], s.values[-1]])
+    return Piecewise(boundaries=bounds, lrs=[*lrs, s.values[-1]])
+
+
+def _linear_warmup(s: Any) -> Warmup:
+    inner = s.learning_rate
+    if isinstance(inner, _native.ReduceOnPlateau):
+        raise ValueError(
+            "from_native: LinearWarmup around ReduceOnPlateau calls the plateau's step() with the epoch as its "
+            "metric; that has no schedule equivalent"
+        )
+    core = from_native(inner) if isinstance(inner, _native.LRScheduler) else WithBaseLR(Constant(), inner)
+    return Warmup(core, s.warmup_steps, start_lr=s.start_lr, end_lr=s.end_lr)
+
+
+def _one_cycle(s: Any) -> OneCycle:
+    levels, ends, n = s._lr_config, s._step_config, s.total_steps
+    three = len(levels) == 4
+    initial, peak = levels[0], levels[1]
+    if peak == 0:
+        div = 25.0
+    else:
+        div = _nearby(peak / initial, lambda d: peak / float(d) == initial, "divide_factor")
+
+    def pct_fits(p: float) -> bool:
+        return p * n - 1 == ends[1] and (not three or 2 * p * n - 2 == ends[2])
+
+    pct = _nearby((ends[1] + 1) / n, pct_fits, "phase_pct") if ends[1] != -1 else 0.0
+    strategy = "cos" if s.anneal_func.__func__ is _native.OneCycleLR._cos_annealing else "linear"
+    return OneCycle(
+        max_lr=peak,
+        total_steps=n,
+        pct_start=pct,
+        anneal_strategy=strategy,
+        div_factor=div,
+        end_lr=levels[-1],
+        three_phase=three,
+    )
+
+
+def _cyclic(s: Any) -> Cyclic:
+    total, ratio = s.cycle_size, s.step_up_pct
+    up = round(ratio * total)
+    down = round(total - up)
+    if float(up) + float(down) != total or float(up) / total != ratio:
+        raise ValueError(f"from_native: cannot recover CyclicLR's step sizes from cycle_size={total}, up={ratio}")
+    builtin = {"_triangular_scale_fn", "_exp_range_scale_fn", "_triangular2_scale_fn"}
+    fn = s.scale_fn
+    custom = not (getattr(fn, "__self__", None) is s and getattr(fn, "__name__", "") in builtin)
+    return Cyclic(
+        base_lr=s.base_lr,
+        max_lr=s.max_lr,
+        step_size_up=up,
+        step_size_down=None if down == up else down,
+        mode=s.mode,
+        gamma=s.gamma,
+        scale_fn=fn if custom else None,
+        scale_mode=s.scale_mode if custom else "cycle",
+    )
+
+
+def _plateau(s: Any) -> Plateau:
+    return Plateau(
+        mode=s.mode,
+        factor=s.factor,
+        patience=s.patience,
+        threshold=s.threshold,
+        threshold_mode=s.threshold_mode,
+        cooldown=s.cooldown,
+        min_lr=s.min_lr,
+        eps=s.epsilon,
+        semantics="paddle",
+    )
+
+
+_CONVERTERS: dict[type, Callable[[Any], Any]] = {
+    _native.NoamDecay: lambda s: _pinned(Noam(s.d_model, s.warmup_steps), s),
+    _native.PiecewiseDecay: _piecewise,
+    _native.NaturalExpDecay: lambda s: _pinned(NaturalExp(s.gamma), s),
+    _native.InverseTimeDecay: lambda s: _pinned(InverseTime(s.gamma), s),
+    _native.PolynomialDecay: lambda s: _pinned(Polynomial(s.decay_steps, s.power, s.end_lr, bool(s.cycle)), s),
+    _native.LinearWarmup: _linear_warmup,
+    _native.ExponentialDecay: lambda s: _pinned(Exponential(s.gamma), s),
+    _native.MultiStepDecay: lambda s: _pinned(MultiStep(s.milestones, s.gamma), s),
+    _native.StepDecay: lambda s: _pinned(Step(s.step_size, s.gamma), s),
+    _native.LambdaDecay: lambda s: _pinned(Lambda(s.lr_lambda), s),
+    _native.ReduceOnPlateau: _plateau,
+    _native.CosineAnnealingDecay: lambda s: _pinned(Cosine(s.T_max, s.eta_min), s),
+    _native.MultiplicativeDecay: lambda s: _pinned(Multiplicative(s.lr_lambda), s),
+    _native.OneCycleLR: _one_cycle,
+    _native.CyclicLR: _cyclic,
+    _native.LinearLR: lambda s: _pinned(Linear(s.start_factor, s.end_factor, s.total_steps), s),
+    _native.CosineAnnealingWarmRestarts: lambda s: _pinned(CosineRestarts(s.T_0, s.T_mult, s.eta_min), s),
+}
+
+
+def from_native(scheduler: Any) -> Schedule | Plateau:
+    """The lrparity schedule equal to a live paddle scheduler (any of paddle 3.3.1's 17 classes).
+
+    Relative natives come back pinned to their ``learning_rate``, ``WithBaseLR(schedule, base_lr)``, so
+    ``paddle_scheduler(from_native(s))`` needs no ``learning_rate``; ``OneCycleLR``, ``CyclicLR``,
+    ``PiecewiseDecay`` and ``LinearWarmup`` come back absolute; ``ReduceOnPlateau`` gives a
+    ``Plateau(semantics="paddle")`` (pass ``learning_rate=s.base_lr`` to :func:`paddle_scheduler`). Only the
+    hyperparameters are read: the result is the schedule from step 0, whatever the native's ``last_epoch``.
+    An lrparity :class:`Scheduler` gives its own schedule (pinned if relative). See docs/paddle.md for the
+    table and the native behaviours that the schedule does not copy.
+    """
+    if isinstance(scheduler, Scheduler):
+        s = scheduler.schedule
+        return WithBaseLR(s, scheduler._base) if scheduler._base is not None else s
+    if isinstance(scheduler, PlateauScheduler):
+        return scheduler.plateau
+    convert = _CONVERTERS.get(type(scheduler))
+    if convert is None:
+        raise TypeError(
+            f"from_native: {type(scheduler).__module__}.{type(scheduler).__qualname__} is not one of paddle's "
+            f"built-in schedulers ({', '.join(sorted(c.__name__ for c in _CONVERTERS))}); subclasses are not "
+            "converted because their get_lr may differ"
+        )
+    return convert(scheduler)

@@ -1,0 +1,1209 @@
+"""The torch backend: a ``torch.optim.lr_scheduler.LRScheduler`` whose values come from an lrparity schedule.
+
+>>> import lrparity
+>>> sched = lrparity.torch_scheduler(lrparity.Cosine(T_max=1000), optimizer)  # doctest: +SKIP
+>>> for batch in loader:  # doctest: +SKIP
+...     loss(batch).backward(); optimizer.step(); optimizer.zero_grad(); sched.step()
+
+:class:`Scheduler` is a real torch ``LRScheduler``: ``step()``, ``get_last_lr()``, ``last_epoch``, ``base_lrs``,
+``state_dict()`` / ``load_state_dict()`` and the optimizer-step-order warning behave as torch's, so training
+loops, Lightning, Accelerate and ``torch.save`` checkpoints keep working. It does no schedule math: param group
+``i`` gets
+
+.. math:: \\mathrm{group}_i[\\mathrm{field}] = s_i(t;\\ b_i), \\qquad s_i = \\mathrm{schedule.for\\_group}(i),
+
+with ``t = last_epoch`` (the number of ``step()`` calls) and ``b_i`` the group's base (``initial_lr`` for the lr;
+absolute schedules ignore it). Values are read from blocks of ``schedule.values(...)``, which the core
+guarantees bit-identical to ``schedule.value(t, b)``; the group's current value is never read back, so a
+scheduler built with ``last_epoch=N`` or restored from a state is exact at once.
+
+:func:`from_native` turns any of torch's 15 schedulers into the equivalent core schedule,
+:func:`replace_native` swaps a live native for this backend at the same step, and :class:`PlateauScheduler` is
+torch's ``ReduceLROnPlateau`` over the core's :class:`~lrparity.Plateau` state machine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+import warnings
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+from torch.optim import Optimizer
+from torch.optim import lr_scheduler as _native
+
+from lrparity.core import (
+    Chain,
+    Constant,
+    Cosine,
+    CosineRestarts,
+    Cyclic,
+    Exponential,
+    Lambda,
+    Linear,
+    Multiplicative,
+    MultiStep,
+    OneCycle,
+    PerGroup,
+    Plateau,
+    PlateauState,
+    Polynomial,
+    Schedule,
+    Sequence,
+    Step,
+    WithBaseLR,
+    from_config,
+)
+from lrparity.core._math import SCALAR
+from lrparity.core.validation import check_int
+
+__all__ = [
+    "NativeMismatchWarning",
+    "PlateauScheduler",
+    "Scheduler",
+    "from_native",
+    "native_step",
+    "replace_native",
+    "torch_scheduler",
+]
+
+STATE_VERSION = 1
+"""Version of the neutral state format written by ``state_dict()`` (key ``"lrparity"``)."""
+
+_FIRST_BLOCK = 256
+_MAX_BLOCK = 8192
+
+_ORDER_OVERRIDDEN = (
+    "Seems like `optimizer.step()` has been overridden after learning rate scheduler initialization. Please, make "
+    "sure to call `optimizer.step()` before `lr_scheduler.step()`. See more details at "
+    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+)
+_ORDER_REVERSED = (
+    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and later, you should call "
+    "them in the opposite order: `optimizer.step()` before `lr_scheduler.step()`.  Failure to do this will result "
+    "in PyTorch skipping the first value of the learning rate schedule. See more details at "
+    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+)
+
+
+class NativeMismatchWarning(UserWarning):
+    """:func:`from_native` returns what the native scheduler was configured to do, and the native itself does
+    something else (a known torch defect, documented in the torch backend page)."""
+
+
+# ------------------------------------------------------------------------------------------------------------
+# the values a step writes: one row per step, filled in blocks of schedule.values
+# ------------------------------------------------------------------------------------------------------------
+def _block(schedule: Schedule, base: float | None, t: int, size: int) -> np.ndarray:
+    """``schedule.values`` at ``t, t+1, ...``: ``size`` of them, or the longest prefix that evaluates to finite
+    numbers (a schedule stops being evaluable once, e.g. OneCycle past its end or a Lambda reading a table past
+    its last entry: bisect for that step; the step itself then raises from ``schedule.value``)."""
+
+    def attempt(n: int) -> np.ndarray | None:
+        try:
+            vals = schedule.values(range(t, t + n), base)
+        except Exception:  # e.g. a Lambda's table lookup past its end: only the steps reached may fail
+            return None
+        finite = np.isfinite(vals)
+        return vals if finite.all() else vals[: int(np.argmin(finite))]
+
+    block = attempt(size)
+    if block is not None:
+        return block
+    good, low, bad = np.empty(0), 0, size
+    while bad - low > 1:
+        mid = (low + bad) // 2
+        found = attempt(mid)
+        if found is None:
+            bad = mid
+        else:
+            low, good = mid, found
+    return good
+
+
+class _Table:
+    """The value of every distinct ``(schedule, base)`` the param groups need, as one row per step.
+
+    Rows come from blocks of ``schedule.values`` (bit-identical to ``schedule.value``, the core guarantees it),
+    so a step reads one row; without ``cache`` each row is computed with ``schedule.value``. Where a schedule
+    cannot be evaluated (OneCycle past its end) ``value`` runs and raises the core's error.
+    """
+
+    __slots__ = ("cache", "lo", "n", "rows", "size", "tracks")
+
+    def __init__(self, tracks: list[tuple[Schedule, float | None]], cache: bool) -> None:
+        self.tracks, self.cache = tracks, cache
+        self.lo, self.n, self.rows, self.size = 0, 0, [], _FIRST_BLOCK
+
+    def row(self, t: int) -> list[float]:
+        i = t - self.lo
+        if 0 <= i < self.n:
+            return self.rows[i]
+        return self._fill(t)
+
+    def _fill(self, t: int) -> list[float]:
+        if not self.cache or not self.tracks:
+            return [s.value(t, b) for s, b in self.tracks]
+        size = min(self.size * 2, _MAX_BLOCK) if self.n and t == self.lo + self.n else _FIRST_BLOCK
+        blocks, n = [], size
+        for s, b in self.tracks:
+            block = _block(s, b, t, n)
+            n = min(n, len(block))
+            if n == 0:
+                return [s.value(t, b) for s, b in self.tracks]
+            blocks.append(block)
+        rows = np.stack([block[:n] for block in blocks], axis=1).tolist()
+        self.lo, self.n, self.rows, self.size = t, n, rows, size
+        return rows[0]
+
+
+def _hashable(schedule: Schedule) -> Any:
+    try:
+        hash(schedule)
+    except TypeError:
+        return ("id", id(schedule))
+    return schedule
+
+
+def _is_tensor(x: Any) -> bool:
+    return isinstance(x, Tensor)
+
+
+def _copy(x: Any) -> Any:
+    """A group value as torch's get_last_lr() returns it: tensors cloned, never aliased."""
+    return x.clone() if isinstance(x, Tensor) else x
+
+
+def _as_float(owner: str, what: str, value: Any) -> float:
+    if _is_tensor(value):
+        if value.numel() != 1:
+            raise ValueError(
+                f"{owner}: {what} must be a number or a one-element tensor, got shape {tuple(value.shape)}"
+            )
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
+        raise ValueError(f"{owner}: {what} must be a finite number >= 0, got {value!r}")
+    return float(value)
+
+
+def _check_order(scheduler: Any) -> None:
+    """torch's step-order check, run on the first ``step()`` after construction (same warnings, same text)."""
+    if not hasattr(scheduler.optimizer.step, "_wrapped_by_lr_sched"):
+        warnings.warn(_ORDER_OVERRIDDEN, UserWarning, stacklevel=3)
+    elif not getattr(scheduler.optimizer, "_opt_called", False):
+        warnings.warn(_ORDER_REVERSED, UserWarning, stacklevel=3)
+
+
+def _config_or_none(obj: Any) -> dict[str, Any] | None:
+    """``obj.to_config()``, or None when it holds a callable that cannot be saved (a lambda)."""
+    try:
+        return obj.to_config()
+    except ValueError:
+        return None
+
+
+def _check_header(owner: str, state: Any) -> int:
+    """Validate the neutral keys of ``state``; return its step. Mutates nothing."""
+    if not isinstance(state, Mapping):
+        raise TypeError(f"{owner}.load_state_dict: state must be a dict from state_dict(), got {type(state).__name__}")
+    if "lrparity" not in state:
+        hint = ""
+        if "last_epoch" in state:
+            hint = (
+                f" It looks like a native torch scheduler's state (last_epoch={state['last_epoch']!r}): to continue "
+                "from a native, rebuild it, load its state, and call lrparity.backends.torch.replace_native(native)."
+            )
+        raise ValueError(
+            f"{owner}.load_state_dict: not an lrparity state (no 'lrparity' key; got {sorted(state)}).{hint}"
+        )
+    if state["lrparity"] != STATE_VERSION:
+        raise ValueError(
+            f"{owner}.load_state_dict: state format version {state['lrparity']!r} is not supported "
+            f"(this lrparity reads {STATE_VERSION})"
+        )
+    missing = {"step", "schedule", "plateau"} - set(state)
+    if missing:
+        raise ValueError(f"{owner}.load_state_dict: state lacks the key(s) {sorted(missing)}")
+    step = state["step"]
+    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
+        raise ValueError(f"{owner}.load_state_dict: state['step'] must be an int >= 0, got {step!r}")
+    return int(step)
+
+
+def _check_same(owner: str, what: str, theirs: Any, ours: Any) -> None:
+    if theirs is None or ours is None:
+        if theirs is not ours:
+            raise ValueError(
+                f"{owner}.load_state_dict: cannot match the {what}: the state's is {theirs!r}, this scheduler's is "
+                f"{'unsaveable (it holds a lambda)' if ours is None else ours!r}"
+            )
+        return
+    if not isinstance(theirs, Mapping) or dict(theirs) != ours:
+        raise ValueError(
+            f"{owner}.load_state_dict: the state was saved for a different {what}.\n  state:     {theirs!r}\n"
+            f"  scheduler: {ours!r}\nBuild the scheduler with the state's schedule "
+            "(lrparity.from_config(state['schedule'])) or start from a fresh state."
+        )
+
+
+def _check_schedule(owner: str, schedule: Any) -> Schedule:
+    if isinstance(schedule, Plateau):
+        raise TypeError(f"{owner}: a Plateau is not a step schedule: use torch_scheduler(plateau, optimizer)")
+    if not isinstance(schedule, Schedule):
+        raise TypeError(f"{owner}: schedule must be an lrparity Schedule, got {schedule!r} ({type(schedule).__name__})")
+    return schedule
+
+
+# ------------------------------------------------------------------------------------------------------------
+# the scheduler
+# ------------------------------------------------------------------------------------------------------------
+class Scheduler(_native.LRScheduler):
+    r"""A torch ``LRScheduler`` that sets param-group fields to the values of lrparity schedules.
+
+    At step ``t`` (``last_epoch``, the number of ``step()`` calls; 0 after construction) param group ``i`` gets
+
+    .. math:: \mathrm{group}_i[f] = s^f_i(t;\ b^f_i)
+
+    for every driven field ``f``: ``s^f_i = schedule.for_group(i)`` and ``b^f_i`` the group's base value
+    (``initial_lr`` for ``"lr"``, as torch; ``initial_<field>`` for other fields, recorded at construction).
+    Absolute schedules (OneCycle, Cyclic, Piecewise, WithBaseLR) ignore the base. Each distinct
+    ``(schedule, base)`` is computed once per step, whatever the number of groups.
+
+    The schedule's companions are driven too: ``OneCycle``/``Cyclic`` with ``cycle_momentum=True`` drive
+    ``"momentum"``, which on an optimizer with ``betas`` in its defaults (Adam family) is ``betas[0]``, exactly
+    as torch's OneCycleLR/CyclicLR do. A group value that is a ``torch.Tensor`` (the way to use a scheduler
+    with an optimizer whose ``step`` is compiled with ``torch.compile``) is updated in place with ``fill_``
+    and never replaced, so the compiled step is not recompiled.
+
+    Args:
+        optimizer: the torch optimizer.
+        schedule: the lr schedule, or a mapping ``{field: schedule}`` to drive several fields (e.g.
+            ``{"lr": Cosine(1000), "weight_decay": Cosine(1000)}``). ``PerGroup`` gives one schedule per param
+            group and must have exactly one per group.
+        last_epoch: torch's resume argument: the scheduler starts at step ``last_epoch + 1`` (-1, the default,
+            starts at 0). With ``last_epoch >= 0`` a relative schedule needs each group's ``initial_lr`` (torch
+            raises KeyError too). Exact at any step: the value is a closed form of the step.
+        field: the group field ``schedule`` drives when it is a single schedule; default ``"lr"``. Any numeric
+            field of the groups (``"weight_decay"``, ``"momentum"``; ``"momentum"`` means ``betas[0]`` on the
+            Adam family).
+        cache: read values from blocks of ``schedule.values`` (bit-identical to ``value``; a ``step()`` then
+            costs less than a native's). Pass False to call ``schedule.value`` at each step, e.g. for a
+            ``Lambda`` whose function reads state that changes during training.
+
+    Param groups added later with ``optimizer.add_param_group`` join at the current step from their own lr
+    (their ``initial_lr`` is set to it); a ``PerGroup`` schedule refuses them (it has no schedule for them).
+
+    Attributes:
+        schedule: the lr schedule (the ``"lr"`` entry of a mapping), or None if the lr is not driven.
+        fields: ``{field: schedule}`` for every explicitly driven field.
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        schedule: Schedule | Mapping[str, Schedule],
+        last_epoch: int = -1,
+        *,
+        field: str = "lr",
+        cache: bool = True,
+    ) -> None:
+        owner = type(self).__name__
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{owner}: optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+        if isinstance(schedule, Mapping):
+            if field != "lr":
+                raise TypeError(f"{owner}: give the fields in the mapping or with field=, not both (field={field!r})")
+            if not schedule:
+                raise ValueError(f"{owner}: the mapping of fields to schedules is empty")
+            fields = {}
+            for name, s in schedule.items():
+                if not isinstance(name, str):
+                    raise TypeError(f"{owner}: field names must be strings, got {name!r}")
+                fields[name] = _check_schedule(f"{owner}: fields[{name!r}]", s)
+        else:
+            if not isinstance(field, str):
+                raise TypeError(f"{owner}: field must be a param-group key (a string), got {field!r}")
+            fields = {field: _check_schedule(owner, schedule)}
+        if "betas" in fields:
+            raise ValueError(
+                f"{owner}: 'betas' is a pair; schedule its first entry as field 'momentum' (as torch's OneCycleLR "
+                "and CyclicLR do on the Adam family)"
+            )
+        last_epoch = check_int(owner, "last_epoch", last_epoch, minimum=-1)
+        self.fields: dict[str, Schedule] = fields
+        self.schedule: Schedule | None = fields.get("lr")
+        self._cache = bool(cache)
+        self._use_beta1 = "betas" in optimizer.defaults
+        self._n_groups = -1
+        self._table = _Table([], cache)
+        self._targets: list[tuple[int, str, bool, int]] = []
+        self._lr_targets: list[int] = []
+        self._bases: dict[str, list[float | None]] = {}
+        self.optimizer = optimizer
+        groups = optimizer.param_groups
+        for f, s in fields.items():
+            self._check_groups(f, s, len(groups))
+        # the lr base is torch's initial_lr; an absolute schedule needs none, so a resume does not need one either
+        lr_relative = "lr" in fields and any(fields["lr"].for_group(i).uses_base_lr for i in range(len(groups)))
+        for i, group in enumerate(groups):
+            if last_epoch != -1 and "initial_lr" not in group:
+                if lr_relative:
+                    raise KeyError(
+                        f"{owner}: param_groups[{i}] has no 'initial_lr', needed to resume a relative schedule at "
+                        f"last_epoch={last_epoch} (it is the base the schedule scales). Restore the optimizer's "
+                        "state_dict first, or build with last_epoch=-1 and load the scheduler's state_dict."
+                    )
+                group["initial_lr"] = group["lr"].clone() if _is_tensor(group["lr"]) else group["lr"]
+            # other fields: their base is recorded as initial_<field>, as torch records the lr's as initial_lr
+            for f, s in fields.items():
+                key = self._base_key(f)
+                if f == "lr" or not s.for_group(i).uses_base_lr or key in group:
+                    continue
+                if last_epoch != -1:
+                    raise KeyError(
+                        f"{owner}: param_groups[{i}] has no {key!r}, needed to resume the relative {f!r} schedule "
+                        f"at last_epoch={last_epoch}. Restore the optimizer's state_dict first, or build with "
+                        "last_epoch=-1 and load the scheduler's state_dict."
+                    )
+                current = self._read(group, f, i)
+                group[key] = current.clone() if _is_tensor(current) else current
+        super().__init__(optimizer, last_epoch)
+
+    # -- structure ---------------------------------------------------------------------------------------------
+    def _check_groups(self, field: str, schedule: Schedule, n: int) -> None:
+        if isinstance(schedule, PerGroup) and len(schedule.schedules) != n:
+            raise ValueError(
+                f"{type(self).__name__}: the {field!r} schedule is a PerGroup of {len(schedule.schedules)} schedules "
+                f"but the optimizer has {n} param groups: give one schedule per group"
+            )
+
+    def _base_key(self, field: str) -> str:
+        return "initial_lr" if field == "lr" else f"initial_{field}"
+
+    def _read(self, group: dict[str, Any], field: str, index: int) -> Any:
+        if field == "momentum" and self._use_beta1:
+            return group["betas"][0]
+        if field not in group:
+            raise ValueError(
+                f"{type(self).__name__}: param_groups[{index}] has no {field!r} to schedule "
+                f"({type(self.optimizer).__name__} groups hold {sorted(k for k in group if k != 'params')})"
+            )
+        return group[field]
+
+    def _build(self) -> None:
+        """Resolve, for the current param groups, which (schedule, base) each group's fields take."""
+        owner = type(self).__name__
+        groups = self.optimizer.param_groups
+        n = len(groups)
+        if n < self._n_groups:
+            raise ValueError(
+                f"{owner}: the optimizer lost param groups ({self._n_groups} -> {n}); rebuild the scheduler"
+            )
+        drivers: dict[str, list[Schedule | None]] = {}
+        for f, s in self.fields.items():
+            self._check_groups(f, s, n)
+            drivers[f] = [s.for_group(i) for i in range(n)]
+        explicit = set(drivers)
+        for f in list(self.fields):
+            for i, s in enumerate(drivers[f]):
+                for cf, cs in s.companions().items():  # type: ignore[union-attr]
+                    if cf in explicit:
+                        raise ValueError(
+                            f"{owner}: {cf!r} is driven twice: by the {f!r} schedule's companion "
+                            f"({type(s).__name__} with cycle_momentum=True) and explicitly; drop one"
+                        )
+                    drivers.setdefault(cf, [None] * n)[i] = cs
+        if "momentum" in drivers and not self._use_beta1 and "momentum" not in self.optimizer.defaults:
+            raise ValueError(
+                f"{owner}: momentum is scheduled but {type(self.optimizer).__name__} has neither 'momentum' nor "
+                "'betas' (torch's OneCycleLR/CyclicLR refuse it too): pass cycle_momentum=False"
+            )
+        base_lrs = self.base_lrs
+        for i in range(len(base_lrs), n):  # groups added with add_param_group join from their own lr
+            group = groups[i]
+            group.setdefault("initial_lr", group["lr"].clone() if _is_tensor(group["lr"]) else group["lr"])
+            base_lrs.append(group["initial_lr"])
+        index: dict[Any, int] = {}
+        tracks: list[tuple[Schedule, float | None]] = []
+        targets: list[tuple[int, str, bool, int]] = []
+        for f, per in drivers.items():
+            bases = self._bases.setdefault(f, [])
+            beta1 = f == "momentum" and self._use_beta1
+            for i, s in enumerate(per):
+                if s is None:
+                    continue
+                current = self._read(groups[i], f, i)
+                if i >= len(bases):
+                    bases.extend([None] * (i + 1 - len(bases)))
+                if not s.uses_base_lr:
+                    base = None
+                elif f == "lr":
+                    base = _as_float(owner, f"param_groups[{i}]['initial_lr']", base_lrs[i])
+                else:
+                    key = self._base_key(f)
+                    if bases[i] is None:
+                        if key not in groups[i]:  # a group added later: its base is its value now
+                            groups[i][key] = current.clone() if _is_tensor(current) else current
+                        bases[i] = _as_float(owner, f"param_groups[{i}][{key!r}]", groups[i][key])
+                    base = bases[i]
+                k = (_hashable(s), base)
+                if k not in index:
+                    index[k] = len(tracks)
+                    tracks.append((s, base))
+                targets.append((i, f, beta1, index[k]))
+        self._table = _Table(tracks, self._cache)
+        self._targets = targets
+        self._lr_targets = [k for i, f, _, k in targets if f == "lr"]
+        self._n_groups = n
+
+    # -- values ------------------------------------------------------------------------------------------------
+    def _goto(self, t: int) -> None:
+        """Write every driven field's value at step ``t`` and make ``t`` the current step."""
+        groups = self.optimizer.param_groups
+        if len(groups) != self._n_groups:
+            self._build()
+        row = self._table.row(t)  # first: a step that cannot be evaluated changes nothing
+        for i, f, beta1, k in self._targets:
+            group = groups[i]
+            if beta1:
+                betas = group["betas"]
+                if _is_tensor(betas[0]):
+                    betas[0].fill_(row[k])
+                else:
+                    group["betas"] = (row[k], *betas[1:])
+            else:
+                current = group[f]
+                if type(current) is float or not isinstance(current, Tensor):
+                    group[f] = row[k]
+                else:
+                    current.fill_(row[k])
+        self.last_epoch = t
+        self._last_lr = [lr if type(lr := g["lr"]) is float else _copy(lr) for g in groups]
+
+    def _values_at(self, t: int) -> list[Any]:
+        if self.schedule is None:
+            return [_copy(g["lr"]) for g in self.optimizer.param_groups]
+        if len(self.optimizer.param_groups) != self._n_groups:
+            self._build()
+        row = self._table.row(t)
+        return [row[k] for k in self._lr_targets]
+
+    def get_lr(self) -> list[Any]:
+        """The lr of each group at ``last_epoch``, from the schedule's closed form (never from ``group['lr']``).
+
+        Outside ``step()`` torch warns that ``get_last_lr()`` is the way to read the current lr; so does this.
+        """
+        if not self._get_lr_called_within_step:
+            warnings.warn(
+                "To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self._values_at(self.last_epoch)
+
+    def _get_closed_form_lr(self) -> list[Any]:
+        """The lr of each group at ``last_epoch`` (what torch's ``step(epoch)`` path uses)."""
+        return self._values_at(self.last_epoch)
+
+    # -- stepping ----------------------------------------------------------------------------------------------
+    def step(self, epoch: int | None = None) -> None:
+        """Advance one step (or, deprecated as in torch, jump to step ``epoch``) and write the new values.
+
+        Call it after ``optimizer.step()``; on the first call torch's step-order warnings apply.
+        """
+        if self._step_count == 1:
+            _check_order(self)
+        if epoch is None:
+            t = self.last_epoch + 1
+        else:
+            warnings.warn(_native.EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+            t = check_int(type(self).__name__, "epoch", epoch, minimum=0)
+        self._goto(t)
+        self._step_count += 1
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        # torch's SequentialLR restarts its phases with _update_lr(0): jump there (and drive every field).
+        self._goto(self.last_epoch + 1 if epoch is None else check_int(type(self).__name__, "epoch", epoch, minimum=0))
+
+    # -- state -------------------------------------------------------------------------------------------------
+    def _configs(self) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        primary = self.schedule if self.schedule is not None else next(iter(self.fields.values()))
+        fields = None
+        if set(self.fields) != {"lr"}:
+            fields = {f: _config_or_none(s) for f, s in self.fields.items()}
+        return _config_or_none(primary), fields
+
+    def state_dict(self) -> dict[str, Any]:
+        """The neutral lrparity state plus torch's bookkeeping keys; plain data only (no pickled objects).
+
+        ``{"lrparity": 1, "step": t, "schedule": schedule.to_config(), "plateau": None, "last_epoch": t,
+        "_step_count": ..., "base_lrs": [...], "_last_lr": [...]}`` (and ``"fields"``/``"bases"`` when fields
+        other than the lr are driven). A schedule holding a lambda cannot be saved: its ``"schedule"`` is None.
+        """
+        config, fields = self._configs()
+        state: dict[str, Any] = {
+            "lrparity": STATE_VERSION,
+            "step": int(self.last_epoch),
+            "schedule": config,
+            "plateau": None,
+            "last_epoch": int(self.last_epoch),
+            "_step_count": int(self._step_count),
+            "base_lrs": [float(b) for b in self.base_lrs],
+            "_last_lr": [float(v) for v in self._last_lr],
+        }
+        if fields is not None:
+            state["fields"] = fields
+            state["bases"] = {f: list(b) for f, b in self._bases.items() if f != "lr" and f in self.fields}
+        return state
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Resume at the state's step (saved by this backend or the paddle one) and write that step's values.
+
+        Raises ValueError, changing nothing, when the state is not an lrparity state, was saved for another
+        schedule, or holds a plateau state. ``base_lrs``, when present, replace the bases (as torch does).
+        """
+        owner = type(self).__name__
+        step = _check_header(owner, state_dict)
+        if state_dict["plateau"] is not None:
+            raise ValueError(f"{owner}.load_state_dict: the state holds a plateau state, but this is a step schedule")
+        config, fields = self._configs()
+        if fields is not None:
+            _check_same(owner, "fields", state_dict.get("fields"), fields)
+        else:
+            _check_same(owner, "schedule", state_dict["schedule"], config)
+        n = len(self.optimizer.param_groups)
+        base_lrs = state_dict.get("base_lrs")
+        if base_lrs is not None:
+            if not isinstance(base_lrs, (list, tuple)) or len(base_lrs) != n:
+                raise ValueError(
+                    f"{owner}.load_state_dict: state['base_lrs'] must hold one base per param group ({n}), got "
+                    f"{base_lrs!r}"
+                )
+            base_lrs = [_as_float(owner, f"state['base_lrs'][{i}]", b) for i, b in enumerate(base_lrs)]
+        bases = state_dict.get("bases") or {}
+        saved = (list(self.base_lrs), {f: list(b) for f, b in self._bases.items()}, self.last_epoch)
+        try:
+            if base_lrs is not None:
+                self.base_lrs = [
+                    torch.tensor(b, dtype=old.dtype, device=old.device) if _is_tensor(old) else b
+                    for b, old in zip(base_lrs, self.base_lrs)
+                ]
+            for f, b in bases.items():
+                if f in self.fields and f != "lr":
+                    self._bases[f] = [None if v is None else _as_float(owner, f"state['bases'][{f!r}]", v) for v in b]
+            self._n_groups = -1
+            self._goto(step)
+        except Exception:  # e.g. the step is past a OneCycle's end: restore everything, groups untouched
+            self.base_lrs, self._bases, self.last_epoch = saved
+            self._n_groups = -1
+            raise
+        count = state_dict.get("_step_count")
+        self._step_count = int(count) if isinstance(count, numbers.Integral) else step + 1
+
+
+# ------------------------------------------------------------------------------------------------------------
+# reduce on plateau
+# ------------------------------------------------------------------------------------------------------------
+class PlateauScheduler(_native.ReduceLROnPlateau):
+    """torch's ``ReduceLROnPlateau`` over the core's :class:`~lrparity.Plateau` state machine.
+
+    A subclass of torch's class, with its signature, its attributes (``best``, ``num_bad_epochs``,
+    ``cooldown_counter``, ``last_epoch``, ``min_lrs``, ...) and ``step(metrics)``, so Lightning and other tools
+    that look for a ``ReduceLROnPlateau`` pass the monitored metric to it. At each ``step(metrics)`` the current
+    group lrs are read (as torch does, so another scheduler may move them between steps), the core state
+    machine decides, and the groups whose lr it lowers are written (``fill_`` for tensors).
+
+    Args:
+        optimizer: the torch optimizer.
+        plateau: a core :class:`~lrparity.Plateau`; None builds one from ``kwargs`` with torch's semantics.
+        **kwargs: torch's arguments (``mode``, ``factor``, ``patience``, ``threshold``, ``threshold_mode``,
+            ``cooldown``, ``min_lr``, ``eps``) when ``plateau`` is None.
+    """
+
+    def __init__(self, optimizer: Optimizer, plateau: Plateau | None = None, **kwargs: Any) -> None:
+        owner = type(self).__name__
+        if plateau is None:
+            if isinstance(kwargs.get("min_lr"), list):
+                kwargs["min_lr"] = tuple(kwargs["min_lr"])
+            plateau = Plateau(**kwargs)
+        elif kwargs:
+            raise TypeError(f"{owner}: give a Plateau or torch's keyword arguments, not both (got {sorted(kwargs)})")
+        if not isinstance(plateau, Plateau):
+            raise TypeError(f"{owner}: plateau must be an lrparity Plateau, got {plateau!r}")
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{owner}: optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+        min_lr = list(plateau.min_lr) if isinstance(plateau.min_lr, tuple) else plateau.min_lr
+        plateau.min_lrs(len(optimizer.param_groups))
+        super().__init__(
+            optimizer,
+            mode=plateau.mode,  # type: ignore[arg-type]
+            factor=plateau.factor,
+            patience=plateau.patience,
+            threshold=plateau.threshold,
+            threshold_mode=plateau.threshold_mode,  # type: ignore[arg-type]
+            cooldown=plateau.cooldown,
+            min_lr=min_lr,
+            eps=plateau.eps,
+        )
+        self.plateau = plateau
+        self._set(plateau.initial_state([float(g["lr"]) for g in optimizer.param_groups]))
+
+    @property
+    def state(self) -> PlateauState:
+        """The core plateau state (lrs, best, counters, last_epoch)."""
+        return self._state
+
+    def _set(self, state: PlateauState) -> None:
+        self._state = state
+        self.best = state.best
+        self.num_bad_epochs = state.num_bad_epochs
+        self.cooldown_counter = state.cooldown_counter
+        self.last_epoch = state.last_epoch
+        self._last_lr = [g["lr"].clone() if _is_tensor(g["lr"]) else g["lr"] for g in self.optimizer.param_groups]
+
+    def step(self, metrics: Any, epoch: int | None = None) -> None:  # type: ignore[override]
+        """One plateau step with the monitored ``metrics`` (a number or a one-element tensor)."""
+        groups = self.optimizer.param_groups
+        lrs = tuple(float(g["lr"]) for g in groups)
+        state = self.plateau.update(dataclasses.replace(self._state, lrs=lrs), metrics)
+        if epoch is not None:
+            warnings.warn(_native.EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+            state = dataclasses.replace(state, last_epoch=check_int(type(self).__name__, "epoch", epoch, minimum=0))
+        for group, old, new in zip(groups, lrs, state.lrs):
+            if new != old:
+                if _is_tensor(group["lr"]):
+                    group["lr"].fill_(new)
+                else:
+                    group["lr"] = new
+        self._set(state)
+
+    def state_dict(self) -> dict[str, Any]:
+        """The neutral lrparity state (``"plateau"`` holds the core state) plus torch's attribute names."""
+        s = self._state
+        return {
+            "lrparity": STATE_VERSION,
+            "step": int(s.last_epoch),
+            "schedule": self.plateau.to_config(),
+            "plateau": s.to_dict(),
+            "last_epoch": int(s.last_epoch),
+            "best": s.best,
+            "num_bad_epochs": s.num_bad_epochs,
+            "cooldown_counter": s.cooldown_counter,
+            "_last_lr": [float(v) for v in self._last_lr],
+        }
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore the plateau state (this backend's or the paddle one's) and write its lrs into the groups.
+
+        Raises ValueError, changing nothing, for a state of another plateau configuration or a step schedule.
+        """
+        owner = type(self).__name__
+        step = _check_header(owner, state_dict)
+        _check_same(owner, "plateau", state_dict["schedule"], self.plateau.to_config())
+        if state_dict["plateau"] is None:
+            raise ValueError(f"{owner}.load_state_dict: the state holds no plateau state (it is a step schedule's)")
+        state = PlateauState.from_dict(dict(state_dict["plateau"]))
+        n = len(self.optimizer.param_groups)
+        if len(state.lrs) != n:
+            raise ValueError(
+                f"{owner}.load_state_dict: the plateau state holds {len(state.lrs)} lrs, the optimizer has {n} "
+                "param groups"
+            )
+        if state.last_epoch != step:
+            raise ValueError(
+                f"{owner}.load_state_dict: state['step']={step} disagrees with the plateau's last_epoch="
+                f"{state.last_epoch}"
+            )
+        for group, lr in zip(self.optimizer.param_groups, state.lrs):
+            if _is_tensor(group["lr"]):
+                group["lr"].fill_(lr)
+            else:
+                group["lr"] = lr
+        self._set(state)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# entry point
+# ------------------------------------------------------------------------------------------------------------
+def torch_scheduler(
+    schedule: Schedule | Plateau | Mapping[str, Any],
+    optimizer: Optimizer,
+    last_epoch: int = -1,
+    *,
+    field: str = "lr",
+    cache: bool = True,
+) -> Scheduler | PlateauScheduler:
+    """A torch scheduler driving ``optimizer`` with ``schedule``: :class:`Scheduler` for a schedule (or a
+    ``{field: schedule}`` mapping), :class:`PlateauScheduler` for a :class:`~lrparity.Plateau`.
+
+    A mapping with a ``"type"`` key is read as a schedule config (:func:`lrparity.from_config`). See
+    :class:`Scheduler` for ``last_epoch``, ``field`` and ``cache``.
+    """
+    if isinstance(schedule, Mapping) and "type" in schedule:
+        schedule = from_config(schedule)
+    if isinstance(schedule, Plateau):
+        if last_epoch != -1 or field != "lr":
+            raise ValueError(
+                "torch_scheduler: a Plateau drives the lr from step 0 (got last_epoch="
+                f"{last_epoch!r}, field={field!r}); restore a plateau with load_state_dict instead"
+            )
+        return PlateauScheduler(optimizer, schedule)
+    return Scheduler(optimizer, schedule, last_epoch, field=field, cache=cache)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# from_native
+# ------------------------------------------------------------------------------------------------------------
+_RECURSIVE = (
+    _native.StepLR,
+    _native.MultiStepLR,
+    _native.ConstantLR,
+    _native.LinearLR,
+    _native.ExponentialLR,
+    _native.PolynomialLR,
+    _native.CosineAnnealingLR,
+    _native.MultiplicativeLR,
+)
+_CLOSED = (_native.LambdaLR, _native.CosineAnnealingWarmRestarts, _native.OneCycleLR, _native.CyclicLR)
+_CONTAINERS = (_native.SequentialLR, _native.ChainedScheduler)
+_SUPPORTED = (*_RECURSIVE, *_CLOSED, *_CONTAINERS, _native.ReduceLROnPlateau)
+# recursive members whose get_lr() at last_epoch 0 outside the initial step multiplies again (see _sequential)
+_REAPPLY_AT_ZERO = (_native.ExponentialLR, _native.CosineAnnealingLR, _native.PolynomialLR, _native.MultiplicativeLR)
+
+
+@dataclasses.dataclass
+class _Ctx:
+    groups: list[dict[str, Any]]
+    pin_all: bool
+    replay: bool = False
+
+    @property
+    def n(self) -> int:
+        return len(self.groups)
+
+    @property
+    def group_bases(self) -> list[float]:
+        return [float(g["initial_lr"]) if "initial_lr" in g else math.nan for g in self.groups]
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, NativeMismatchWarning, stacklevel=4)
+
+
+def _check_type(s: Any) -> None:
+    if type(s) not in _SUPPORTED:
+        raise TypeError(
+            f"from_native: {type(s).__module__}.{type(s).__qualname__} is not one of torch's built-in schedulers "
+            f"({', '.join(sorted(c.__name__ for c in _SUPPORTED))}); a subclass may override get_lr(), so it is "
+            "refused too"
+        )
+
+
+def _tree(s: Any) -> list[Any]:
+    out = [s]
+    for sub in getattr(s, "_schedulers", ()):
+        out.extend(_tree(sub))
+    return out
+
+
+def _collapse(per: list[Schedule]) -> Schedule:
+    return per[0] if all(p == per[0] for p in per[1:]) else PerGroup(per)
+
+
+def _per_group(per: list[Schedule], make: Callable[[list[Schedule]], Schedule], n: int) -> Schedule:
+    """``make(members)``, distributed over the groups when a member is a PerGroup."""
+    if not any(isinstance(p, PerGroup) for p in per):
+        return make(per)
+    return _collapse([make([p.for_group(i) for p in per]) for i in range(n)])
+
+
+def _nearby(value: float, fits: Callable[[float], bool], what: str) -> float:
+    """``value`` or the closest float (within 64 ulps) for which ``fits`` holds: recovers a constructor argument
+    that torch kept only in derived form, so that the core recomputes the native's numbers bit for bit."""
+    if fits(value):
+        return value
+    up = down = value
+    for _ in range(64):
+        up, down = math.nextafter(up, math.inf), math.nextafter(down, -math.inf)
+        for candidate in (up, down):
+            if fits(candidate):
+                return candidate
+    raise ValueError(f"from_native: cannot recover {what} from the torch scheduler (near {value!r})")
+
+
+def _num(value: Any) -> float:
+    return float(value.item()) if _is_tensor(value) else float(value)
+
+
+def _relative(s: Any, per: list[Schedule], ctx: _Ctx, bases: list[float] | None, pin: bool) -> Schedule:
+    """Per-group relative schedules, pinned to the native's bases where a fresh optimizer would not give them."""
+    own = [_num(b) for b in s.base_lrs] if bases is None else bases
+    if pin and (ctx.pin_all or own != ctx.group_bases):
+        per = [WithBaseLR(p, b) for p, b in zip(per, own)]
+    return _collapse(per)
+
+
+def _fns(s: Any) -> list[Callable[[int], float]]:
+    return list(s.lr_lambdas)
+
+
+def _one_cycle_group(s: Any, group: dict[str, Any]) -> OneCycle:
+    phases = s._schedule_phases
+    n = s.total_steps
+    three = len(phases) == 3
+    peak, initial, final = _num(group["max_lr"]), _num(group["initial_lr"]), _num(group["min_lr"])
+    if initial == 0:
+        if peak != 0:
+            raise ValueError(f"from_native: OneCycleLR with max_lr={peak!r} and initial lr 0 needs div_factor=inf")
+        div = 25.0  # max_lr 0: any factor gives 0
+    else:
+        div = _nearby(peak / initial, lambda d: peak / float(d) == initial, "div_factor")
+    if initial == 0 or final == 0:
+        final_div, end_lr = 1e4, (None if initial == 0 and final == 0 else final)
+    else:
+        try:
+            final_div, end_lr = _nearby(initial / final, lambda f: initial / f == final, "final_div_factor"), None
+        except ValueError:
+            final_div, end_lr = 1e4, final
+    end0 = phases[0]["end_step"]
+
+    def pct_fits(p: float) -> bool:
+        return float(p * n) - 1 == end0 and (not three or float(2 * p * n) - 2 == phases[1]["end_step"])
+
+    pct = _nearby((end0 + 1) / n, pct_fits, "pct_start")
+    momentum: dict[str, Any] = {}
+    if s.cycle_momentum:
+        momentum = {
+            "cycle_momentum": True,
+            "base_momentum": _num(group["base_momentum"]),
+            "max_momentum": _num(group["max_momentum"]),
+        }
+    return OneCycle(
+        max_lr=peak,
+        total_steps=n,
+        pct_start=pct,
+        anneal_strategy=s._anneal_func_type,
+        div_factor=div,
+        final_div_factor=final_div,
+        three_phase=three,
+        end_lr=end_lr,
+        **momentum,
+    )
+
+
+def _cyclic_sizes(total: float, ratio: float) -> tuple[float, float | None]:
+    """(step_size_up, step_size_down) that reproduce torch's stored ``total_size`` and ``step_ratio`` exactly."""
+
+    def fits(up: float) -> bool:
+        down = total - up
+        return down > 0 and up > 0 and up + down == total and up / (up + down) == ratio
+
+    guess = ratio * total
+    candidates = [float(round(guess)), guess]
+    up = next((c for c in candidates if fits(c)), None)
+    if up is None:
+        up = _nearby(guess, fits, "step_size_up")
+    down = total - up
+    up_out = int(up) if up.is_integer() else up
+    if down == up:
+        return up_out, None
+    return up_out, int(down) if down.is_integer() else down
+
+
+def _cyclic(s: Any, ctx: _Ctx) -> Schedule:
+    up, down = _cyclic_sizes(float(s.total_size), float(s.step_ratio))
+    custom = s._scale_fn_custom
+    per = []
+    for i in range(ctx.n):
+        momentum: dict[str, Any] = {"cycle_momentum": False}
+        if s.cycle_momentum:
+            momentum = {
+                "cycle_momentum": True,
+                "base_momentum": _num(s.base_momentums[i]),
+                "max_momentum": _num(s.max_momentums[i]),
+            }
+        per.append(
+            Cyclic(
+                base_lr=_num(s.base_lrs[i]),
+                max_lr=_num(s.max_lrs[i]),
+                step_size_up=up,
+                step_size_down=down,
+                mode=s.mode,
+                gamma=s.gamma,
+                scale_fn=custom,
+                scale_mode=s.scale_mode if custom is not None else "cycle",
+                **momentum,
+            )
+        )
+    return _collapse(per)
+
+
+def _cawr(s: Any) -> CosineRestarts:
+    out = CosineRestarts(T_0=s.T_0, T_mult=s.T_mult, eta_min=s.eta_min)
+    if s.last_epoch >= 0:
+        _, t_cur, t_i = out.cycle(s.last_epoch, SCALAR)
+        if (t_cur, t_i) != (s.T_cur, s.T_i):
+            _warn(
+                f"from_native: this CosineAnnealingWarmRestarts is at last_epoch={s.last_epoch} but its internal "
+                f"T_cur={s.T_cur}, T_i={s.T_i} belong to another step (cycle position {t_cur} of {t_i} is right): "
+                "torch derives them wrongly when built with last_epoch>=0 and T_mult>1 (pytorch#88791) or after "
+                "step(epoch) with T_mult=3. The returned schedule follows the correct restarts."
+            )
+    return out
+
+
+def _single(s: Any, ctx: _Ctx, bases: list[float] | None = None, pin: bool = True) -> Schedule:
+    """One native (not a container) as a core schedule."""
+    n = ctx.n
+    kind = type(s)
+    if kind is _native.LambdaLR:
+        return _relative(s, [Lambda(f) for f in _fns(s)], ctx, bases, pin)
+    if kind is _native.MultiplicativeLR:
+        return _relative(s, [Multiplicative(f) for f in _fns(s)], ctx, bases, pin)
+    if kind is _native.StepLR:
+        core: Schedule = Step(s.step_size, s.gamma)
+    elif kind is _native.MultiStepLR:
+        core = MultiStep(sorted(Counter(s.milestones).elements()), s.gamma)
+    elif kind is _native.ConstantLR:
+        # total_iters=0: torch multiplies by factor at step 0 and never restores (measured), so: factor forever
+        core = Constant(s.factor, s.total_iters if s.total_iters != 0 else None)
+    elif kind is _native.LinearLR:
+        if s.total_iters == 0:  # torch multiplies by start_factor at step 0 and then holds
+            core = Constant(s.start_factor)
+        else:
+            core = Linear(s.start_factor, s.end_factor, s.total_iters, form="recursive" if ctx.replay else "closed")
+    elif kind is _native.ExponentialLR:
+        core = Exponential(s.gamma)
+    elif kind is _native.PolynomialLR:
+        core = Polynomial(s.total_iters, s.power) if s.total_iters != 0 else Constant()
+    elif kind is _native.CosineAnnealingLR:
+        core = Cosine(s.T_max, s.eta_min, form="recursive" if ctx.replay else "closed")
+    elif kind is _native.CosineAnnealingWarmRestarts:
+        core = _cawr(s)
+    elif kind is _native.OneCycleLR:
+        return _collapse([_one_cycle_group(s, g) for g in ctx.groups])
+    elif kind is _native.CyclicLR:
+        return _cyclic(s, ctx)
+    else:  # pragma: no cover - _check_type ran first
+        raise TypeError(type(s).__name__)
+    return _relative(s, [core] * n, ctx, bases, pin)
+
+
+def _momentum_free(s: Any, where: str) -> None:
+    for sub in _tree(s):
+        if type(sub) in (_native.OneCycleLR, _native.CyclicLR) and sub.cycle_momentum:
+            raise ValueError(
+                f"from_native: {type(sub).__name__}(cycle_momentum=True) inside a {where} drives the momentum only "
+                "during its own phase, which a core Sequence/Chain cannot express; build it with "
+                "cycle_momentum=False, or schedule the momentum separately ({'lr': ..., 'momentum': ...})"
+            )
+
+
+def _sequential(s: Any, ctx: _Ctx) -> Schedule:
+    _momentum_free(s, "SequentialLR")
+    phases: list[Schedule] = []
+    milestones = list(s._milestones)
+    for i, sub in enumerate(s._schedulers):
+        _check_type(sub)
+        name = type(sub).__name__
+        if isinstance(sub, _native.ReduceLROnPlateau):
+            raise ValueError("from_native: SequentialLR cannot hold a ReduceLROnPlateau")
+        if i == 0 and type(sub) in _RECURSIVE:
+            # the first phase runs its recursion from the group lr SequentialLR set: the group's initial_lr
+            phases.append(_single(sub, ctx, bases=ctx.group_bases))
+            continue
+        if type(sub) is _native.MultiplicativeLR:
+            raise ValueError(
+                f"from_native: SequentialLR phase {i} is a MultiplicativeLR: at its milestone torch multiplies the "
+                "previous phase's lr by lr_lambda(0) instead of restarting from the base lr, which a core Sequence "
+                "cannot express. Use a LambdaLR with the running product, or lrparity.Chain"
+            )
+        if isinstance(sub, _CONTAINERS):
+            if i > 0:
+                _warn(
+                    f"from_native: SequentialLR phase {i} is a {name}; torch raises NotImplementedError when it "
+                    f"reaches milestone {milestones[i - 1]} (a {name} has no closed form to restart from). The "
+                    "returned schedule restarts it there, as SequentialLR restarts its other phases."
+                )
+            elif type(sub) is _native.SequentialLR and sub._milestones:
+                _warn(
+                    "from_native: a SequentialLR nested as the first phase of a SequentialLR switches its own phases "
+                    f"one step early in torch (milestones {list(sub._milestones)} act at "
+                    f"{[m - 1 for m in sub._milestones]}: the outer constructor steps it once more). The returned "
+                    "schedule switches at the milestones as written."
+                )
+            elif type(sub) is _native.ChainedScheduler and any(type(m) in _REAPPLY_AT_ZERO for m in _tree(sub)):
+                _warn(
+                    "from_native: a ChainedScheduler nested as the first phase of a SequentialLR applies the first "
+                    "step of its ExponentialLR/CosineAnnealingLR/PolynomialLR/MultiplicativeLR members twice in "
+                    "torch (the outer constructor re-runs its members' step outside their initial mode). The "
+                    "returned schedule applies it once."
+                )
+            phases.append(_container(sub, ctx))
+        else:
+            phases.append(_single(sub, ctx))
+    return _per_group(phases, lambda p: Sequence(p, milestones), ctx.n)
+
+
+def _chained(s: Any, ctx: _Ctx, pin: bool = True) -> Schedule:
+    members = list(s._schedulers)
+    for m in members:
+        _check_type(m)
+        if isinstance(m, _native.ReduceLROnPlateau):
+            raise ValueError("from_native: ChainedScheduler cannot hold a ReduceLROnPlateau")
+    last = members[-1]
+    if len(members) == 1:
+        return _convert(last, ctx, pin)
+    if type(last) in _CLOSED:
+        for m in members[:-1]:
+            _momentum_free(m, "ChainedScheduler whose last member overwrites the lr")
+        _warn(
+            f"from_native: the last member of this ChainedScheduler, {type(last).__name__}, rewrites the lr "
+            "from its closed form at every step, so the members before it have no effect in torch "
+            "(pytorch#129565). The returned schedule reproduces that: it is the last member alone."
+        )
+        return _convert(last, ctx, pin)
+    for i, m in enumerate(members):
+        name = type(m).__name__
+        if type(m) in _CLOSED or type(m) is _native.SequentialLR:
+            raise ValueError(
+                f"from_native: ChainedScheduler member {i} ({name}) sets the lr from its closed form at each step "
+                f"(a SequentialLR does at each milestone), which erases the factors of the members before it and "
+                "leaves the ones after it applied step by step to the new value (pytorch#129565): there is no "
+                "schedule equal to that. Multiply the schedules with lrparity.Chain instead."
+            )
+        if type(m) is _native.CosineAnnealingLR and m.eta_min != 0:
+            raise ValueError(
+                f"from_native: ChainedScheduler member {i} is a CosineAnnealingLR with eta_min={m.eta_min!r}: its "
+                "recursion is affine (lr -> r*(lr - eta_min) + eta_min), not a factor, so it does not multiply with "
+                "the other members and the chain has no closed form. Use lrparity.Chain of the core schedules."
+            )
+    if any(type(m) is _native.CosineAnnealingLR for m in members) and len(members) > 1:
+        t_max = min(m.T_max for m in members if type(m) is _native.CosineAnnealingLR)
+        _warn(
+            f"from_native: in a ChainedScheduler, torch's CosineAnnealingLR restarts its recursion from the base lr "
+            f"one step after its trough (step {math.floor(t_max) + 1}), dropping the other members' factors from "
+            "then on; the returned Chain keeps multiplying them."
+        )
+    converted = [_convert(m, ctx, pin=False) for m in members]
+    chain = _per_group(converted, Chain, ctx.n)
+    first = members[0]
+    while type(first) is _native.ChainedScheduler:
+        first = first._schedulers[0]
+    if not pin or not chain.uses_base_lr:
+        return chain
+    own = [_num(b) for b in first.base_lrs]
+    if ctx.pin_all or own != ctx.group_bases:
+        return _collapse([WithBaseLR(chain.for_group(i), b) for i, b in enumerate(own)])
+    return chain
+
+
+def _container(s: Any, ctx: _Ctx, pin: bool = True) -> Schedule:
+    if type(s) is _native.SequentialLR:
+        return _sequential(s, ctx)
+    return _chained(s, ctx, pin)
+
+
+def _convert(s: Any, ctx: _Ctx, pin: bool = True) -> Schedule:
+    _check_type(s)
+    if isinstance(s, _CONTAINERS):
+        return _container(s, ctx, pin)
+    return _single(s, ctx, pin=pin)
+
+
+def _plateau(s: Any) -> Plateau:
+    min_lr = tuple(float(v) for v in s.min_lrs) if s.default_min_lr is None else s.default_min_lr
+    return Plateau(
+        mode=s.mode,
+        factor=s.factor,
+        patience=s.patience,
+        threshold=s.threshold,
+        threshold_mode=s.threshold_mode,
+        cooldown=s.cooldown,
+        min_lr=min_lr,
+        eps=s.eps,
+        semantics="torch",
+    )
+
+
+def from_native(scheduler: Any, *, replay: bool = False) -> Schedule | Plateau:
+    """The core schedule equivalent to a live torch scheduler (any of torch 2.13's 15 classes, at any step).
+
+    ``torch_scheduler(from_native(native), optimizer)`` on an optimizer with the same param groups gives the
+    native's lr (and momentum / beta1) sequence from step 0; build it with ``last_epoch=native_step(native) - 1``
+    (or use :func:`replace_native`) to continue where the native is. The schedule is stateless: the native's
+    hyperparameters (and its ``base_lrs`` where a fresh optimizer would not reproduce them) define it.
+
+    Relative natives (all but OneCycleLR and CyclicLR) give relative schedules, scaled by each group's
+    ``initial_lr``; per-group lambdas and per-group ``max_lr``/``base_lr``/momentum lists give a ``PerGroup``.
+    ``SequentialLR`` gives a ``Sequence``; ``ChainedScheduler`` a ``Chain`` (or, when its last member rewrites
+    the lr at every step, that member, as torch behaves; other closed-form members raise ValueError, see
+    pytorch#129565); ``ReduceLROnPlateau`` a :class:`~lrparity.Plateau` with ``semantics="torch"``.
+
+    Where the native is known to deviate from its own configuration (nested SequentialLR, CAWR resumed with
+    ``T_mult > 1``, CosineAnnealingLR inside a ChainedScheduler past its trough) a
+    :class:`NativeMismatchWarning` says so and the returned schedule follows the configuration.
+
+    Args:
+        scheduler: a live torch scheduler (or an lrparity one, whose schedule is returned).
+        replay: return ``CosineAnnealingLR`` and ``LinearLR`` as the core's exact replay of their recursion
+            (``form="recursive"``): bit-identical to the native at every step instead of within 1e-12 relative
+            (the closed form, the default, is the more accurate value; the replay caches one float per step).
+
+    Raises:
+        TypeError: ``scheduler`` is not one of torch's built-in schedulers (subclasses included), naming it.
+        ValueError: a combination that has no schedule equivalent (see above), saying why.
+    """
+    if isinstance(scheduler, Scheduler):
+        if set(scheduler.fields) != {"lr"}:
+            raise ValueError("from_native: this lrparity Scheduler drives several fields; use scheduler.fields")
+        return scheduler.schedule  # type: ignore[return-value]
+    if isinstance(scheduler, PlateauScheduler):
+        return scheduler.plateau
+    _check_type(scheduler)
+    if type(scheduler) is _native.ReduceLROnPlateau:
+        return _plateau(scheduler)
+    optimizer = scheduler.optimizer
+    tree = _tree(scheduler)
+    # OneCycleLR rewrites the groups' initial_lr and CyclicLR their lr: relative members next to them run from
+    # bases a fresh optimizer would not have, so they are pinned to the native's
+    absolute = any(type(t) in (_native.OneCycleLR, _native.CyclicLR) for t in tree)
+    return _convert(scheduler, _Ctx(groups=optimizer.param_groups, pin_all=absolute, replay=replay))
+
+
+def native_step(scheduler: Any) -> int:
+    """The step a live native scheduler is at (``last_epoch``; a ChainedScheduler's first member's)."""
+    while type(scheduler) is _native.ChainedScheduler:
+        scheduler = scheduler._schedulers[0]
+    step = scheduler.last_epoch
+    if isinstance(step, bool) or not isinstance(step, numbers.Integral):
+        raise TypeError(f"native_step: {type(scheduler).__name__}.last_epoch is {step!r}, not an int")
+    return int(step)
+
+
+def replace_native(
+    native: Any, optimizer: Optimizer | None = None, *, cache: bool = True
+) -> Scheduler | PlateauScheduler:
+    """This backend's scheduler, at the native's current step (or plateau state), driving its optimizer.
+
+    ``replace_native(native)`` writes the value at the native's step into the groups (the native's own value
+    where the native is right) and continues from there; drop the native afterwards.
+    """
+    schedule = from_native(native)
+    optimizer = native.optimizer if optimizer is None else optimizer
+    if isinstance(schedule, Plateau):
+        ours = PlateauScheduler(optimizer, schedule)
+        lrs = tuple(float(g["lr"]) for g in optimizer.param_groups)
+        best = None if native.best is None else float(native.best)
+        ours._set(
+            PlateauState(lrs, best, int(native.num_bad_epochs), int(native.cooldown_counter), int(native.last_epoch))
+        )
+        return ours
+    step = native_step(native)
+    return Scheduler(optimizer, schedule, last_epoch=max(step, 0) - 1, cache=cache)
