@@ -343,13 +343,6 @@ def test_lengths():
     assert Cyclic(0.1, 1.0, step_size_up=3, step_size_down=5).length == 8
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: Noise(kind='normal') redraws at most 64 times (noise._MAX_DRAWS) and then silently keeps "
-    "eps = 0: with pct=0.01, std=1 (P(|z| < pct) = 0.8%) 60% of the steps get no noise at all (timm redraws until "
-    "accepted). Fix: when pct/std is small, propose z uniform in (-pct, pct) and accept with probability "
-    "exp(-z**2 / (2 std**2)) (acceptance >= exp(-pct**2 / (2 std**2))); use the normal proposal otherwise.",
-)
 def test_noise_normal_with_small_pct_is_never_silently_zero():
     v = Noise(Constant(), pct=0.01, std=1.0, seed=42).values(range(20000), 1.0)
     assert np.mean(v == 1.0) < 0.001

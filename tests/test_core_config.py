@@ -203,12 +203,6 @@ def test_yaml_hand_written(tmp_path):
     assert s == Sequence([Linear(0.001, 1.0, 500), Cosine(T_max=9500, eta_min=0.00001)], [500])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="load_config uses yaml.safe_load (YAML 1.1), which reads '1e-5' (no dot) as a string, so a hand-written "
-    "'eta_min: 1e-5' fails with TypeError 'must be a real number, got '1e-5' (str)'. Fix: a SafeLoader subclass "
-    "with the YAML 1.2 float resolver (or convert numeric-looking strings).",
-)
 def test_yaml_scientific_notation_without_dot(tmp_path):
     path = tmp_path / "lr.yaml"
     path.write_text("type: cosine\nT_max: 100\neta_min: 1e-5\n", encoding="utf-8")

@@ -209,11 +209,6 @@ def test_linear_from_zero_and_above_base_and_downward():
     check_both(Linear(1.0, 0.0, 10), [0, 5, 10, 11], [1.0, 0.5, 0.0, 0.0], base_lr=1.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: Linear computes b*(s + (e - s)*min(T, t)/T) also for t >= T, which is not exactly b*e "
-    "(the documented hold): Linear(0.39387755102040817, 0.0, 399) gives -5.55e-17 from step 399 on",
-)
 def test_linear_holds_end_factor_exactly():
     s = Linear(start_factor=0.39387755102040817, end_factor=0.0, total_steps=399)
     check_both(s, [399, 400, 10**12], [0.0, 0.0, 0.0], base_lr=1.0)
@@ -343,13 +338,6 @@ def test_restarts_t_mult_three_vectorised_at_121_t0(T_0):
     check_both(s, steps, [_restart_reference(x, T_0, 3) for x in steps])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="core bug: CosineRestarts precomputes cycle starts past 2**62 and the last one can exceed int64; "
-    "np.asarray(starts, dtype=np.int64) in cycle() then raises OverflowError for every values() call "
-    "(e.g. T_0=2/5 with T_mult=3, T_0=1 with T_mult=5)",
-)
 @pytest.mark.parametrize(("T_0", "T_mult"), [(2, 3), (5, 3), (1, 5), (3, 4)])
 def test_restarts_vectorised_any_t0_t_mult(T_0, T_mult):
     s = CosineRestarts(T_0=T_0, T_mult=T_mult)
@@ -632,13 +620,6 @@ def test_recursive_form_refuses_steps_beyond_the_replay_limit():
     assert "form='closed'" in str(err.value) and str(10**8 + 1) in str(err.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: Cosine(T_max=0.8, form='recursive') raises ZeroDivisionError already at step 0: replay() "
-    "computes at least 1024 steps ahead and the natives' recursion divides by 1 + cos(15*pi) = 0 at step 13 "
-    "(torch CosineAnnealingLR crashes there, at step 13, not before). Suggest: a ValueError naming T_max "
-    "(at construction, or at the step where the native would crash), values before it as the native's.",
-)
 def test_cosine_recursive_with_a_zero_denominator_t_max():
     try:
         s = Cosine(T_max=0.8, form="recursive")

@@ -374,13 +374,6 @@ def test_numpy_numbers_accepted():
     assert Cosine(T_max=np.int32(10)).value(10, 1.0) == 0.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: numpy float32 parameters are validated but stored unconverted; under NEP 50 the scalar path "
-    "then computes in float32 (Step(3, np.float32(0.5)).value(7, 0.1) = 0.02500000037252903) while values() "
-    "computes in float64 (0.025). Fix: store check_number()/check_int()'s converted return value in each "
-    "__post_init__ (set_field(self, name, check_number(...))).",
-)
 def test_numpy_float32_parameters_computed_in_float64():
     g = np.float32(0.5)
     s = Step(3, g)
@@ -546,12 +539,6 @@ def test_schedules_are_frozen_and_replace_revalidates():
 
 
 # --------------------------------------------------------------------------------------------------- edge cases (bugs)
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: Cyclic's triangular2 scale is 1 / 2.0**(c - 1), which raises OverflowError from cycle 1025 "
-    "on (t = 2048 * step_size_up, e.g. 4.1M steps at the default 2000). 0.5**(c - 1) is bit-identical wherever "
-    "the natives do not crash and underflows to 0 instead.",
-)
 def test_cyclic_triangular2_many_cycles_does_not_overflow():
     s = Cyclic(base_lr=0.0, max_lr=1.0, step_size_up=1, mode="triangular2")
     for t in (2048, 2049, 2100, 4000):
@@ -563,25 +550,12 @@ def test_cyclic_triangular2_many_cycles_does_not_overflow():
         assert s.values([t])[0] == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: a growing closed form (gamma > 1) overflows with a bare OverflowError from Python's float "
-    "pow ('Numerical result out of range') in value() (and in values() where numpy's pow is not used); torch's "
-    "ExponentialLR recursion gives inf. Fix: catch OverflowError in ScalarMath.pow / the elementwise fallback "
-    "and return math.inf.",
-)
 def test_growing_schedule_overflows_to_inf_not_an_exception():
     assert Exponential(gamma=1.5).value(10**6) == math.inf
     assert Exponential(gamma=1.5).values([10**6])[0] == math.inf
     assert Step(step_size=1, gamma=2).value(1100, 1.0) == math.inf
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: Warmup(shape='exponential', start_factor=f) at base_lr=0 divides by start = 0 and raises a "
-    "bare ZeroDivisionError (warmup.py ramp: start * m.pow(end / start, ...)). Either give the 0 curve or raise a "
-    "ValueError naming base_lr and shape.",
-)
 def test_exponential_warmup_at_base_lr_zero():
     s = Warmup(Constant(), 5, start_factor=0.1, shape="exponential")
     try:
@@ -592,12 +566,6 @@ def test_exponential_warmup_at_base_lr_zero():
         assert np.all(np.isfinite(v))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IndexError,
-    reason="core bug: CosineRestarts.length indexes the precomputed cycle starts (about 62 entries for T_mult=2), "
-    "so a large cycle_limit raises IndexError. Fix: T_0 * (T_mult**cycle_limit - 1) // (T_mult - 1).",
-)
 def test_restarts_length_with_large_cycle_limit():
     assert CosineRestarts(T_0=1, T_mult=2, cycle_limit=100).length == 2**100 - 1
 

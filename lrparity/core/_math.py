@@ -23,6 +23,14 @@ import numpy as np
 __all__ = ["ARRAY", "SCALAR", "ArrayMath", "ScalarMath"]
 
 
+def _py_pow(base: Any, exponent: Any) -> float:
+    """Python's float ``**`` (C ``pow``), with an overflow giving inf (as the natives' recursions do)."""
+    try:
+        return float(base) ** exponent
+    except OverflowError:
+        return math.inf
+
+
 class ScalarMath:
     """Math namespace for one step: plain Python floats and ints."""
 
@@ -34,9 +42,7 @@ class ScalarMath:
     floor = staticmethod(math.floor)
     ceil = staticmethod(math.ceil)
 
-    @staticmethod
-    def pow(base: Any, exponent: Any) -> Any:
-        return base**exponent
+    pow = staticmethod(_py_pow)
 
     @staticmethod
     def where(cond: Any, a: Any, b: Any) -> Any:
@@ -144,11 +150,11 @@ class ArrayMath:
             return np.power(np.asarray(base, dtype=np.float64), exponent)
         if np.ndim(base) == 0:
             b = float(base)
-            return _elementwise(lambda e: b**e, np.asarray(exponent))
+            return _elementwise(lambda e: _py_pow(b, e), np.asarray(exponent))
         if np.ndim(exponent) == 0:
-            e = exponent
-            return _elementwise(lambda b: b**e, np.asarray(base, dtype=np.float64))
-        return _elementwise(lambda b, e: b**e, np.asarray(base, dtype=np.float64), np.asarray(exponent))
+            e = exponent.item() if isinstance(exponent, np.generic) else exponent
+            return _elementwise(lambda b: _py_pow(b, e), np.asarray(base, dtype=np.float64))
+        return _elementwise(_py_pow, np.asarray(base, dtype=np.float64), np.asarray(exponent))
 
     @staticmethod
     def count_le(sorted_values: tuple, t: Any) -> np.ndarray:

@@ -225,7 +225,16 @@ def replay(owner: Schedule, base: float, last: int, first: float, advance: Calla
         out[: done.size], start = done, done.size
     lr = float(out[start - 1])
     for e in range(start, size):
-        lr = advance(lr, e)
+        try:
+            lr = advance(lr, e)
+        except ArithmeticError as exc:  # the natives fail at this step too: keep the steps before it
+            out = out[:e]
+            if last >= e:
+                cache[base] = out
+                raise ValueError(
+                    f"{type(owner).__name__}: the natives' recursion fails at step {e} ({exc}) with {owner!r}"
+                ) from None
+            break
         out[e] = lr
     cache[base] = out
     return out

@@ -32,8 +32,15 @@ def by_segment(t: Any, m: Any, bounds: tuple[int, ...], pieces: SequenceABC[Call
     """``pieces[i](t)`` for the steps with ``bounds[i-1] <= t < bounds[i]``; each piece sees only its steps."""
     if not m.is_array:
         return pieces[bisect.bisect_right(bounds, t)](t)
-    index = np.searchsorted(np.asarray(bounds, dtype=np.int64), t, side="right")
+    edges = np.asarray(bounds, dtype=np.int64)
     out = np.empty(t.shape, dtype=np.float64)
+    if t.ndim == 1 and (t.size < 2 or bool((t[1:] >= t[:-1]).all())):  # sorted steps (a curve): slices, no masks
+        cuts = [0, *np.searchsorted(t, edges, side="left").tolist(), t.size]
+        for i, piece in enumerate(pieces):
+            if cuts[i + 1] > cuts[i]:
+                out[cuts[i] : cuts[i + 1]] = piece(t[cuts[i] : cuts[i + 1]])
+        return out
+    index = np.searchsorted(edges, t, side="right")
     for i, piece in enumerate(pieces):
         mask = index == i
         if mask.any():
@@ -168,7 +175,7 @@ class WithBaseLR(Schedule):
     def __post_init__(self) -> None:
         if not isinstance(self.schedule, Schedule):
             raise TypeError(f"WithBaseLR: schedule must be a Schedule, got {self.schedule!r}")
-        check_number("WithBaseLR", "base_lr", self.base_lr, low=0.0)
+        set_field(self, "base_lr", check_number("WithBaseLR", "base_lr", self.base_lr, low=0.0))
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:
         return self.schedule._eval(t, self.base_lr, m)
@@ -248,7 +255,7 @@ class Shift(Schedule):
     def __post_init__(self) -> None:
         if not isinstance(self.schedule, Schedule):
             raise TypeError(f"Shift: schedule must be a Schedule, got {self.schedule!r}")
-        check_int("Shift", "offset", self.offset, minimum=0)
+        set_field(self, "offset", check_int("Shift", "offset", self.offset, minimum=0))
 
     @property
     def uses_base_lr(self) -> bool:  # type: ignore[override]

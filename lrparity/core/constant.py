@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lrparity.core.base import Schedule
+from lrparity.core.base import Schedule, set_field
 from lrparity.core.validation import check_int, check_number
 
 __all__ = ["Constant"]
@@ -38,9 +38,9 @@ class Constant(Schedule):
     name = "constant"
 
     def __post_init__(self) -> None:
-        check_number("Constant", "factor", self.factor, low=0.0)
+        set_field(self, "factor", check_number("Constant", "factor", self.factor, low=0.0))
         if self.total_steps is not None:
-            check_int("Constant", "total_steps", self.total_steps, minimum=0)
+            set_field(self, "total_steps", check_int("Constant", "total_steps", self.total_steps, minimum=0))
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:
         f = self.factor

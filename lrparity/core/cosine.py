@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from lrparity.core.base import Schedule, replay
+from lrparity.core._math import SCALAR
+from lrparity.core.base import Schedule, replay, set_field
 from lrparity.core.validation import check_choice, check_int, check_number
 
 __all__ = ["Cosine", "CosineRestarts"]
@@ -57,10 +58,10 @@ class Cosine(Schedule):
 
     def __post_init__(self) -> None:
         if isinstance(self.T_max, int):
-            check_int("Cosine", "T_max", self.T_max, minimum=1)
+            set_field(self, "T_max", check_int("Cosine", "T_max", self.T_max, minimum=1))
         else:
-            check_number("Cosine", "T_max", self.T_max, low=0.0, low_open=True)
-        check_number("Cosine", "eta_min", self.eta_min, low=0.0)
+            set_field(self, "T_max", check_number("Cosine", "T_max", self.T_max, low=0.0, low_open=True))
+        set_field(self, "eta_min", check_number("Cosine", "eta_min", self.eta_min, low=0.0))
         object.__setattr__(self, "after_end", check_choice("Cosine", "after_end", self.after_end, ("periodic", "hold")))
         object.__setattr__(self, "form", check_choice("Cosine", "form", self.form, ("closed", "recursive")))
         if self.form == "recursive" and self.after_end == "hold":
@@ -86,7 +87,14 @@ class Cosine(Schedule):
         if self.after_end == "hold":
             t = m.minimum(t, self.T_max)
         eta = self.eta_min
-        return eta + (base - eta) * (1 + m.cos(math.pi * t / self.T_max)) / 2
+        if not m.is_array:
+            return eta + (base - eta) * (1 + m.cos(math.pi * t / self.T_max)) / 2
+        x = m.cos(t * math.pi / self.T_max)  # the same operations in place: (pi*t)/T, 1+c, (b-eta)*., /2, eta+.
+        x += 1
+        x *= base - eta
+        x /= 2
+        x += eta
+        return x
 
     @property
     def length(self) -> int | None:
@@ -130,23 +138,25 @@ class CosineRestarts(Schedule):
     name = "cosine_restarts"
 
     def __post_init__(self) -> None:
-        check_int("CosineRestarts", "T_0", self.T_0, minimum=1)
-        check_int("CosineRestarts", "T_mult", self.T_mult, minimum=1)
-        check_number("CosineRestarts", "eta_min", self.eta_min, low=0.0)
-        check_number("CosineRestarts", "cycle_decay", self.cycle_decay, low=0.0, low_open=True)
+        set_field(self, "T_0", check_int("CosineRestarts", "T_0", self.T_0, minimum=1))
+        set_field(self, "T_mult", check_int("CosineRestarts", "T_mult", self.T_mult, minimum=1))
+        set_field(self, "eta_min", check_number("CosineRestarts", "eta_min", self.eta_min, low=0.0))
+        set_field(
+            self, "cycle_decay", check_number("CosineRestarts", "cycle_decay", self.cycle_decay, low=0.0, low_open=True)
+        )
         if self.cycle_limit is not None:
-            check_int("CosineRestarts", "cycle_limit", self.cycle_limit, minimum=1)
-        check_number("CosineRestarts", "k_decay", self.k_decay, low=0.0, low_open=True)
+            set_field(self, "cycle_limit", check_int("CosineRestarts", "cycle_limit", self.cycle_limit, minimum=1))
+        set_field(self, "k_decay", check_number("CosineRestarts", "k_decay", self.k_decay, low=0.0, low_open=True))
         starts = [0]
         if self.T_mult > 1:
             length = self.T_0
-            while starts[-1] <= _LAST_STEP:
+            while starts[-1] + length <= _LAST_STEP:
                 starts.append(starts[-1] + length)
                 length *= self.T_mult
         object.__setattr__(self, "_starts", tuple(starts))
 
-    def cycle(self, t: Any, m: Any) -> tuple[Any, Any, Any]:
-        """(cycle index i, steps into the cycle, cycle length T_i) at step(s) ``t``."""
+    def cycle(self, t: Any, m: Any = SCALAR) -> tuple[Any, Any, Any]:
+        """(cycle index i, steps into the cycle, cycle length T_i) at step(s) ``t`` (``m=ARRAY`` for arrays)."""
         if self.T_mult == 1:
             i = t // self.T_0
             return i, t - i * self.T_0, self.T_0
@@ -174,4 +184,6 @@ class CosineRestarts(Schedule):
     def length(self) -> int | None:
         if self.cycle_limit is None:
             return self.T_0
-        return self.T_0 * self.cycle_limit if self.T_mult == 1 else self._starts[self.cycle_limit]  # type: ignore[attr-defined]
+        if self.T_mult == 1:
+            return self.T_0 * self.cycle_limit
+        return self.T_0 * (self.T_mult**self.cycle_limit - 1) // (self.T_mult - 1)

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from lrparity.core.base import Schedule
+from lrparity.core.base import Schedule, set_field
 from lrparity.core.validation import check_bool, check_choice, check_number
 
 __all__ = ["Cyclic"]
@@ -68,23 +68,29 @@ class Cyclic(Schedule):
     uses_base_lr = False
 
     def __post_init__(self) -> None:
-        check_number("Cyclic", "base_lr", self.base_lr, low=0.0)
-        check_number("Cyclic", "max_lr", self.max_lr, low=0.0)
-        check_number("Cyclic", "step_size_up", self.step_size_up, low=0.0, low_open=True)
+        set_field(self, "base_lr", check_number("Cyclic", "base_lr", self.base_lr, low=0.0))
+        set_field(self, "max_lr", check_number("Cyclic", "max_lr", self.max_lr, low=0.0))
+        set_field(
+            self, "step_size_up", check_number("Cyclic", "step_size_up", self.step_size_up, low=0.0, low_open=True)
+        )
         if self.step_size_down is not None:
-            check_number("Cyclic", "step_size_down", self.step_size_down, low=0.0, low_open=True)
+            set_field(
+                self,
+                "step_size_down",
+                check_number("Cyclic", "step_size_down", self.step_size_down, low=0.0, low_open=True),
+            )
         if self.scale_fn is None:
             object.__setattr__(self, "mode", check_choice("Cyclic", "mode", self.mode, _MODES))
         elif not callable(self.scale_fn):
             raise TypeError(f"Cyclic: scale_fn must be a callable or None, got {self.scale_fn!r}")
-        check_number("Cyclic", "gamma", self.gamma, low=0.0, low_open=True)
+        set_field(self, "gamma", check_number("Cyclic", "gamma", self.gamma, low=0.0, low_open=True))
         object.__setattr__(
             self, "scale_mode", check_choice("Cyclic", "scale_mode", self.scale_mode, ("cycle", "iterations"))
         )
-        check_bool("Cyclic", "cycle_momentum", self.cycle_momentum)
-        check_number("Cyclic", "base_momentum", self.base_momentum, low=0.0)
-        check_number("Cyclic", "max_momentum", self.max_momentum, low=0.0)
-        check_bool("Cyclic", "invert", self.invert)
+        set_field(self, "cycle_momentum", check_bool("Cyclic", "cycle_momentum", self.cycle_momentum))
+        set_field(self, "base_momentum", check_number("Cyclic", "base_momentum", self.base_momentum, low=0.0))
+        set_field(self, "max_momentum", check_number("Cyclic", "max_momentum", self.max_momentum, low=0.0))
+        set_field(self, "invert", check_bool("Cyclic", "invert", self.invert))
 
     def _scale(self, cycle: Any, t: Any, m: Any) -> Any:
         if self.scale_fn is not None:
@@ -92,7 +98,7 @@ class Cyclic(Schedule):
         if self.mode == "triangular":
             return 1.0
         if self.mode == "triangular2":
-            return 1 / m.pow(2.0, cycle - 1)
+            return m.pow(0.5, cycle - 1)  # == 1 / 2.0**(c - 1) exactly, but underflows to 0 instead of overflowing
         return m.pow(self.gamma, t)
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:

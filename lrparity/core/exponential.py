@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lrparity.core.base import Schedule
+from lrparity.core.base import Schedule, set_field
 from lrparity.core.validation import check_number
 
 __all__ = ["Exponential", "InverseTime", "NaturalExp"]
@@ -33,7 +33,7 @@ class Exponential(Schedule):
     name = "exponential"
 
     def __post_init__(self) -> None:
-        check_number("Exponential", "gamma", self.gamma, low=0.0, low_open=True)
+        set_field(self, "gamma", check_number("Exponential", "gamma", self.gamma, low=0.0, low_open=True))
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:
         return base * m.pow(self.gamma, t)
@@ -58,7 +58,7 @@ class NaturalExp(Schedule):
     name = "natural_exp"
 
     def __post_init__(self) -> None:
-        check_number("NaturalExp", "gamma", self.gamma, low=0.0, low_open=True)
+        set_field(self, "gamma", check_number("NaturalExp", "gamma", self.gamma, low=0.0, low_open=True))
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:
         return base * m.exp(-1 * self.gamma * t)
@@ -83,7 +83,7 @@ class InverseTime(Schedule):
     name = "inverse_time"
 
     def __post_init__(self) -> None:
-        check_number("InverseTime", "gamma", self.gamma, low=0.0)
+        set_field(self, "gamma", check_number("InverseTime", "gamma", self.gamma, low=0.0))
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:
         return base / (1 + self.gamma * t)

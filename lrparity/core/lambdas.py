@@ -6,9 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
-from lrparity.core.base import Schedule
+from lrparity.core.base import Schedule, replay
 
 __all__ = ["Lambda", "Multiplicative"]
 
@@ -54,8 +52,9 @@ class Multiplicative(Schedule):
     .. math:: \mathrm{lr}(t) = (\dots((b \cdot f(1)) \cdot f(2)) \cdots) \cdot f(t)
 
     The product is taken in the natives' order, so values are bit-identical to both. A value that reaches 0
-    stays 0, exactly as in the natives' recursion. One step costs O(t) (there is no closed form for an
-    arbitrary ``f``); a whole curve costs one pass.
+    stays 0, exactly as in the natives' recursion. There is no closed form for an arbitrary ``f``: the
+    product is computed once per base lr and cached, so consecutive steps and whole curves cost O(1) per step
+    (steps <= 10**8; paddle recomputes the whole product at every step).
 
     Args:
         fn: per-step multiplier as a function of the step (called with t = 1, 2, ...).
@@ -73,16 +72,6 @@ class Multiplicative(Schedule):
         _check_callable("Multiplicative", self.fn)
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:
-        if not m.is_array:
-            lr = base
-            for k in range(1, t + 1):
-                lr = lr * self.fn(k)
-            return lr
-        top = int(t.max())
-        running = np.empty(top + 1, dtype=np.float64)
-        lr = base
-        running[0] = lr
-        for k in range(1, top + 1):
-            lr = lr * self.fn(k)
-            running[k] = lr
-        return running[t]
+        fn = self.fn
+        values = replay(self, base, int(t.max()) if m.is_array else t, base, lambda lr, k: lr * fn(k))
+        return values[t] if m.is_array else float(values[t])

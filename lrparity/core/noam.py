@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lrparity.core.base import Schedule
+from lrparity.core.base import Schedule, set_field
 from lrparity.core.validation import check_int, check_number
 
 __all__ = ["Noam"]
@@ -36,8 +36,8 @@ class Noam(Schedule):
     name = "noam"
 
     def __post_init__(self) -> None:
-        check_number("Noam", "d_model", self.d_model, low=0.0, low_open=True)
-        check_int("Noam", "warmup_steps", self.warmup_steps, minimum=1)
+        set_field(self, "d_model", check_number("Noam", "d_model", self.d_model, low=0.0, low_open=True))
+        set_field(self, "warmup_steps", check_int("Noam", "warmup_steps", self.warmup_steps, minimum=1))
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:
         a = m.where(t == 0, 1, m.pow(m.maximum(t, 1), -0.5))

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from lrparity.core.base import Schedule
+from lrparity.core.base import Schedule, set_field
 from lrparity.core.validation import check_choice, check_int, check_number
 
 __all__ = ["Noise"]
@@ -47,9 +47,10 @@ class Noise(Schedule):
 
     .. math:: \mathrm{lr}(t) = s(t) + s(t)\,\epsilon(t) \quad \text{for } t_0 \le t < t_1
 
-    ``normal``: :math:`\epsilon` is a standard normal scaled by ``std`` and redrawn until
-    :math:`|\epsilon| <` ``pct``; ``uniform``: :math:`\epsilon \in [-\mathrm{pct}, \mathrm{pct})`. The draws
-    come from a counter-based generator keyed on ``(seed, t)`` (splitmix64), so resuming at any step gives
+    ``normal``: :math:`\epsilon` is a normal with standard deviation ``std`` truncated to
+    :math:`|\epsilon| <` ``pct`` (by rejection, as timm redraws); ``uniform``:
+    :math:`\epsilon \in [-\mathrm{pct}, \mathrm{pct})`.
+    The draws come from a counter-based generator keyed on ``(seed, t)`` (splitmix64), so resuming at any step gives
     the same noise, and a whole curve is one vectorised pass. This is timm's ``noise_range_t``,
     ``noise_pct``, ``noise_std`` and ``noise_seed`` (timm draws from torch's generator, so its values differ).
 
@@ -82,13 +83,13 @@ class Noise(Schedule):
     def __post_init__(self) -> None:
         if not isinstance(self.schedule, Schedule):
             raise TypeError(f"Noise: schedule must be a Schedule, got {self.schedule!r}")
-        check_number("Noise", "pct", self.pct, low=0.0, low_open=True)
-        check_number("Noise", "std", self.std, low=0.0, low_open=True)
+        set_field(self, "pct", check_number("Noise", "pct", self.pct, low=0.0, low_open=True))
+        set_field(self, "std", check_number("Noise", "std", self.std, low=0.0, low_open=True))
         object.__setattr__(self, "kind", check_choice("Noise", "kind", self.kind, ("normal", "uniform")))
-        check_int("Noise", "seed", self.seed, minimum=0)
-        check_int("Noise", "start", self.start, minimum=0)
+        set_field(self, "seed", check_int("Noise", "seed", self.seed, minimum=0))
+        set_field(self, "start", check_int("Noise", "start", self.start, minimum=0))
         if self.end is not None:
-            check_int("Noise", "end", self.end, minimum=self.start + 1)
+            set_field(self, "end", check_int("Noise", "end", self.end, minimum=self.start + 1))
 
     @property
     def uses_base_lr(self) -> bool:  # type: ignore[override]
@@ -97,13 +98,23 @@ class Noise(Schedule):
     def _epsilon(self, t: Any, m: Any) -> Any:
         if self.kind == "uniform":
             return 2 * (_uniform(self.seed, t, 0, m) - 0.5) * self.pct
+        # A normal(0, std) truncated to (-pct, pct), by rejection. Wide window (pct > std): propose normals
+        # (each accepted with probability >= 0.68). Narrow window: propose uniforms on the window, accepted with
+        # probability exp(-z^2 / (2 std^2)) >= 0.6. Either way 64 proposals leave a step unresolved with
+        # probability < 1e-14; such a step gets no noise.
+        narrow = self.pct <= self.std
         eps = 0.0 * t
         pending = (0 * t) == 0
         for draw in range(_MAX_DRAWS):
-            u1 = 1.0 - _uniform(self.seed, t, 2 * draw, m)
+            u1 = _uniform(self.seed, t, 2 * draw, m)
             u2 = _uniform(self.seed, t, 2 * draw + 1, m)
-            z = m.sqrt(-2.0 * m.log(u1)) * m.cos(2.0 * math.pi * u2) * self.std
-            take = pending & (abs(z) < self.pct) if m.is_array else pending and abs(z) < self.pct
+            if narrow:
+                z = (2 * u1 - 1) * self.pct
+                ok = u2 < m.exp(-(z * z) / (2 * self.std * self.std))
+            else:
+                z = m.sqrt(-2.0 * m.log(1.0 - u1)) * m.cos(2.0 * math.pi * u2) * self.std
+                ok = abs(z) < self.pct
+            take = pending & ok if m.is_array else pending and ok
             eps = m.where(take, z, eps)
             pending = pending & ~take if m.is_array else pending and not take
             if not m.any(pending):

@@ -142,20 +142,24 @@ class OneCycle(Schedule):
     uses_base_lr = False
 
     def __post_init__(self) -> None:
-        check_number("OneCycle", "max_lr", self.max_lr, low=0.0)
-        check_int("OneCycle", "total_steps", self.total_steps, minimum=1)
-        check_number("OneCycle", "pct_start", self.pct_start, low=0.0, high=1.0)
+        set_field(self, "max_lr", check_number("OneCycle", "max_lr", self.max_lr, low=0.0))
+        set_field(self, "total_steps", check_int("OneCycle", "total_steps", self.total_steps, minimum=1))
+        set_field(self, "pct_start", check_number("OneCycle", "pct_start", self.pct_start, low=0.0, high=1.0))
         set_field(
             self, "anneal_strategy", check_choice("OneCycle", "anneal_strategy", self.anneal_strategy, _STRATEGIES)
         )
-        check_number("OneCycle", "div_factor", self.div_factor, low=0.0, low_open=True)
-        check_number("OneCycle", "final_div_factor", self.final_div_factor, low=0.0, low_open=True)
-        check_bool("OneCycle", "three_phase", self.three_phase)
+        set_field(self, "div_factor", check_number("OneCycle", "div_factor", self.div_factor, low=0.0, low_open=True))
+        set_field(
+            self,
+            "final_div_factor",
+            check_number("OneCycle", "final_div_factor", self.final_div_factor, low=0.0, low_open=True),
+        )
+        set_field(self, "three_phase", check_bool("OneCycle", "three_phase", self.three_phase))
         if self.end_lr is not None:
-            check_number("OneCycle", "end_lr", self.end_lr, low=0.0)
-        check_bool("OneCycle", "cycle_momentum", self.cycle_momentum)
-        check_number("OneCycle", "base_momentum", self.base_momentum, low=0.0)
-        check_number("OneCycle", "max_momentum", self.max_momentum, low=0.0)
+            set_field(self, "end_lr", check_number("OneCycle", "end_lr", self.end_lr, low=0.0))
+        set_field(self, "cycle_momentum", check_bool("OneCycle", "cycle_momentum", self.cycle_momentum))
+        set_field(self, "base_momentum", check_number("OneCycle", "base_momentum", self.base_momentum, low=0.0))
+        set_field(self, "max_momentum", check_number("OneCycle", "max_momentum", self.max_momentum, low=0.0))
         set_field(self, "after_end", check_choice("OneCycle", "after_end", self.after_end, ("raise", "hold")))
         set_field(self, "_lr_phases", self._phases(self.initial_lr, self.max_lr, self.min_lr))
 

@@ -116,13 +116,13 @@ class Plateau(Configurable):
 
     def __post_init__(self) -> None:
         set_field(self, "mode", check_choice("Plateau", "mode", self.mode, ("min", "max")))
-        check_number("Plateau", "factor", self.factor, low=0.0, high=1.0, high_open=True)
-        check_int("Plateau", "patience", self.patience, minimum=0)
-        check_number("Plateau", "threshold", self.threshold, low=0.0)
+        set_field(self, "factor", check_number("Plateau", "factor", self.factor, low=0.0, high=1.0, high_open=True))
+        set_field(self, "patience", check_int("Plateau", "patience", self.patience, minimum=0))
+        set_field(self, "threshold", check_number("Plateau", "threshold", self.threshold, low=0.0))
         set_field(
             self, "threshold_mode", check_choice("Plateau", "threshold_mode", self.threshold_mode, ("rel", "abs"))
         )
-        check_int("Plateau", "cooldown", self.cooldown, minimum=0)
+        set_field(self, "cooldown", check_int("Plateau", "cooldown", self.cooldown, minimum=0))
         if isinstance(self.min_lr, (list, tuple)):
             set_field(
                 self,
@@ -130,8 +130,8 @@ class Plateau(Configurable):
                 tuple(check_number("Plateau", f"min_lr[{i}]", v, low=0.0) for i, v in enumerate(self.min_lr)),
             )
         else:
-            check_number("Plateau", "min_lr", self.min_lr, low=0.0)
-        check_number("Plateau", "eps", self.eps, low=0.0)
+            set_field(self, "min_lr", check_number("Plateau", "min_lr", self.min_lr, low=0.0))
+        set_field(self, "eps", check_number("Plateau", "eps", self.eps, low=0.0))
         set_field(self, "semantics", check_choice("Plateau", "semantics", self.semantics, ("torch", "paddle")))
 
     def min_lrs(self, groups: int) -> tuple[float, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lrparity.core.base import Schedule, replay
+from lrparity.core.base import Schedule, replay, set_field
 from lrparity.core.validation import check_bool, check_choice, check_int, check_number
 
 __all__ = ["Linear", "Polynomial"]
@@ -18,8 +18,9 @@ class Linear(Schedule):
 
     .. math:: \mathrm{lr}(t) = b \cdot \Bigl(s + (e - s)\,\frac{\min(T, t)}{T}\Bigr)
 
-    Holds ``b * end_factor`` after ``total_steps``. ``form="closed"`` is torch's closed form, operation for
-    operation. Both natives run the same recursion instead,
+    Holds exactly ``b * end_factor`` from ``total_steps`` on (torch's closed form computes
+    ``b * (s + (e - s))`` there, which can be one ulp off, even -5.6e-17 for ``end_factor=0``); before that
+    ``form="closed"`` is torch's closed form, operation for operation. Both natives run the same recursion instead,
     :math:`\mathrm{lr}_t = \mathrm{lr}_{t-1}\,(1 + (e - s)/(T s + (t - 1)(e - s)))`, which drifts from it by
     <= 6e-13 relative over 100k steps; ``form="recursive"`` replays it exactly (cached, O(1) per consecutive
     step; needs ``start_factor > 0``). Unlike the natives, factors may start at 0 and exceed 1 (a warmup from
@@ -44,9 +45,9 @@ class Linear(Schedule):
     name = "linear"
 
     def __post_init__(self) -> None:
-        check_number("Linear", "start_factor", self.start_factor, low=0.0)
-        check_number("Linear", "end_factor", self.end_factor, low=0.0)
-        check_int("Linear", "total_steps", self.total_steps, minimum=1)
+        set_field(self, "start_factor", check_number("Linear", "start_factor", self.start_factor, low=0.0))
+        set_field(self, "end_factor", check_number("Linear", "end_factor", self.end_factor, low=0.0))
+        set_field(self, "total_steps", check_int("Linear", "total_steps", self.total_steps, minimum=1))
         object.__setattr__(self, "form", check_choice("Linear", "form", self.form, ("closed", "recursive")))
         if self.form == "recursive" and self.start_factor == 0:
             raise ValueError("Linear: form='recursive' needs start_factor > 0 (the natives' recursion divides by it)")
@@ -62,7 +63,7 @@ class Linear(Schedule):
         if self.form == "recursive":
             values = replay(self, base, int(t.max()) if m.is_array else t, base * s, self._advance)
             return values[t] if m.is_array else float(values[t])
-        return base * (s + (e - s) * m.minimum(n, t) / n)
+        return m.where(t >= n, base * e, base * (s + (e - s) * m.minimum(n, t) / n))
 
     @property
     def length(self) -> int | None:
@@ -100,10 +101,10 @@ class Polynomial(Schedule):
     name = "polynomial"
 
     def __post_init__(self) -> None:
-        check_int("Polynomial", "total_steps", self.total_steps, minimum=1)
-        check_number("Polynomial", "power", self.power, low=0.0)
-        check_number("Polynomial", "end_lr", self.end_lr, low=0.0)
-        check_bool("Polynomial", "cycle", self.cycle)
+        set_field(self, "total_steps", check_int("Polynomial", "total_steps", self.total_steps, minimum=1))
+        set_field(self, "power", check_number("Polynomial", "power", self.power, low=0.0))
+        set_field(self, "end_lr", check_number("Polynomial", "end_lr", self.end_lr, low=0.0))
+        set_field(self, "cycle", check_bool("Polynomial", "cycle", self.cycle))
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:
         n = self.total_steps

@@ -97,6 +97,23 @@ def from_config(config: Mapping[str, Any], *, _where: str = "config") -> Any:
         raise
 
 
+def _load_yaml(text: str) -> Any:
+    """YAML with a safe loader that reads ``1e-5`` as a float (YAML 1.2; PyYAML's 1.1 rules make it a string)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(
+            r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"  # 1e-5, 2.5E+3: floats in YAML 1.2
+        ),
+        list("-+0123456789."),
+    )
+    return yaml.load(text, Loader=Loader)
+
+
 def load_config(path: str | os.PathLike[str]) -> Any:
     """Read a schedule config from a YAML (safe loader) or JSON file and build it with :func:`from_config`."""
     path = Path(path)
@@ -104,9 +121,5 @@ def load_config(path: str | os.PathLike[str]) -> Any:
     if path.suffix.lower() == ".json":
         data = json.loads(text)
     else:
-        try:
-            import yaml
-        except ImportError:  # pragma: no cover - PyYAML is a hard dependency
-            raise ImportError("reading YAML configs needs PyYAML: pip install pyyaml") from None
-        data = yaml.safe_load(text)
+        data = _load_yaml(text)
     return from_config(data, _where=str(path))

@@ -35,8 +35,8 @@ class Step(Schedule):
     name = "step"
 
     def __post_init__(self) -> None:
-        check_int("Step", "step_size", self.step_size, minimum=1)
-        check_number("Step", "gamma", self.gamma, low=0.0, low_open=True)
+        set_field(self, "step_size", check_int("Step", "step_size", self.step_size, minimum=1))
+        set_field(self, "gamma", check_number("Step", "gamma", self.gamma, low=0.0, low_open=True))
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:
         return base * m.pow(self.gamma, t // self.step_size)
@@ -67,7 +67,7 @@ class MultiStep(Schedule):
 
     def __post_init__(self) -> None:
         set_field(self, "milestones", check_int_sequence("MultiStep", "milestones", self.milestones, allow_empty=True))
-        check_number("MultiStep", "gamma", self.gamma, low=0.0, low_open=True)
+        set_field(self, "gamma", check_number("MultiStep", "gamma", self.gamma, low=0.0, low_open=True))
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:
         return base * m.pow(self.gamma, m.count_le(self.milestones, t))

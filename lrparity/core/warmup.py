@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lrparity.core._math import SCALAR
-from lrparity.core.base import Schedule
+from lrparity.core.base import Schedule, set_field
 from lrparity.core.compose import by_segment
 from lrparity.core.validation import check_choice, check_int, check_number
 
@@ -62,10 +62,10 @@ class Warmup(Schedule):
     def __post_init__(self) -> None:
         if not isinstance(self.schedule, Schedule):
             raise TypeError(f"Warmup: schedule must be a Schedule, got {self.schedule!r}")
-        check_int("Warmup", "warmup_steps", self.warmup_steps, minimum=1)
+        set_field(self, "warmup_steps", check_int("Warmup", "warmup_steps", self.warmup_steps, minimum=1))
         for name in ("start_factor", "start_lr", "end_factor", "end_lr"):
             if getattr(self, name) is not None:
-                check_number("Warmup", name, getattr(self, name), low=0.0)
+                set_field(self, name, check_number("Warmup", name, getattr(self, name), low=0.0))
         if self.start_factor is not None and self.start_lr is not None:
             raise ValueError(
                 f"Warmup: give start_factor ({self.start_factor!r}) or start_lr ({self.start_lr!r}), not both"
@@ -111,6 +111,13 @@ class Warmup(Schedule):
         if self.shape == "linear":
             return (end - start) * x / self.warmup_steps + start
         if self.shape == "exponential":
+            if start == 0:
+                if end == 0:
+                    return 0.0 * x
+                raise ValueError(
+                    f"Warmup: shape='exponential' needs a start > 0, but start_factor * base_lr is 0 "
+                    f"(start_factor={self.start_factor!r}, base_lr=0); give start_lr instead"
+                )
             return start * m.pow(end / start, x / self.warmup_steps)
         return start + 0.0 * x
 
