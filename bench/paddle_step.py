@@ -7,14 +7,12 @@ ratio ours / native; the target is <= 1.2. Ours includes the amortised cost of f
 
 from __future__ import annotations
 
-import argparse
-import platform
-import timeit
 import warnings
 
 warnings.filterwarnings("ignore", message="No ccache found")
 
 import paddle  # noqa: E402
+from _timing import best_us_per_step, parse_args, print_header  # noqa: E402
 from paddle.optimizer import lr as native  # noqa: E402
 
 import lrparity  # noqa: E402
@@ -28,30 +26,14 @@ CASES = {
 }
 
 
-def per_step_us(scheduler: object, steps: int, repeat: int) -> list[float]:
-    step = scheduler.step  # type: ignore[attr-defined]
-    return [t / steps * 1e6 for t in timeit.repeat(step, number=steps, repeat=repeat)]
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=200_000, help="step() calls per timing (default 200000)")
-    parser.add_argument("--repeat", type=int, default=7, help="timings per scheduler, best is kept (default 7)")
-    args = parser.parse_args()
-    print(
-        f"paddle {paddle.__version__}, lrparity {lrparity.__version__}, Python {platform.python_version()}, "
-        f"{platform.machine()}; {args.steps} steps x best of {args.repeat}"
-    )
-    print()
-    print("| native scheduler | native µs/step | lrparity µs/step | ratio |")
-    print("|---|---|---|---|")
+    args = parse_args(__doc__, steps=200_000, repeat=7)
+    columns = ["native scheduler", "native µs/step", "lrparity µs/step", "ratio"]
+    print_header("paddle", paddle.__version__, args, columns, ["---"] * 4)
     for name, make in CASES.items():
         nat = make()
         ours = lrparity.paddle_scheduler(lrparity.from_native(make()))
-        best_native, best_ours = float("inf"), float("inf")
-        for _ in range(args.repeat):  # interleave, so that machine noise hits both
-            best_native = min(best_native, *per_step_us(nat, args.steps, 1))
-            best_ours = min(best_ours, *per_step_us(ours, args.steps, 1))
+        best_native, best_ours = best_us_per_step(nat.step, ours.step, args.steps, args.repeat)
         a, b = nat(), ours()  # the standalone native cosine is a recursion: equal to ~1e-15 relative, not bitwise
         assert nat.last_epoch == ours.last_epoch and abs(a - b) <= 1e-12 * abs(a), f"{name}: {a} vs {b}"
         print(f"| {name} | {best_native:.3f} | {best_ours:.3f} | {best_ours / best_native:.2f}x |")

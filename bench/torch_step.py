@@ -10,15 +10,13 @@ value blocks (``schedule.values``); the optimizer itself is not stepped.
 
 from __future__ import annotations
 
-import argparse
-import platform
 import re
-import timeit
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 import torch
+from _timing import best_us_per_step, parse_args, print_header
 from torch.optim import lr_scheduler as native
 
 import lrparity
@@ -41,31 +39,16 @@ def optimizer(groups: int) -> torch.optim.Optimizer:
     return torch.optim.SGD([{"params": [p], "lr": 0.1 * (i + 1)} for i, p in enumerate(params)], momentum=0.9)
 
 
-def best_us(step: Callable[[], None], steps: int) -> float:
-    return timeit.timeit(step, number=steps) / steps * 1e6
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=100_000, help="step() calls per timing (default 100000)")
-    parser.add_argument("--repeat", type=int, default=5, help="timings per scheduler, best is kept (default 5)")
-    args = parser.parse_args()
-    print(
-        f"torch {torch.__version__}, lrparity {lrparity.__version__}, Python {platform.python_version()}, "
-        f"{platform.machine()}; {args.steps} steps x best of {args.repeat}"
-    )
-    print()
-    print("| native scheduler | groups | native µs/step | lrparity µs/step | ratio | target |")
-    print("|---|---:|---:|---:|---:|---:|")
+    args = parse_args(__doc__, steps=100_000, repeat=5)
+    columns = ["native scheduler", "groups", "native µs/step", "lrparity µs/step", "ratio", "target"]
+    print_header("torch", torch.__version__, args, columns, ["---"] + ["---:"] * 5)
     for name, make in CASES.items():
         for groups in (1, 10):
             nat_opt, our_opt = optimizer(groups), optimizer(groups)
             nat = make(nat_opt)
             ours = lrparity.torch_scheduler(lrparity.from_native(make(optimizer(groups))), our_opt)
-            best_native, best_ours = float("inf"), float("inf")
-            for _ in range(args.repeat):
-                best_native = min(best_native, best_us(nat.step, args.steps))
-                best_ours = min(best_ours, best_us(ours.step, args.steps))
+            best_native, best_ours = best_us_per_step(nat.step, ours.step, args.steps, args.repeat)
             t = ours.last_epoch
             assert nat.last_epoch == t
             bases = [g["initial_lr"] for g in our_opt.param_groups]

@@ -38,20 +38,17 @@ def test_core_matches_reference_native(entry, core_values):
     assert d.ok, f"{entry.name}: core vs {entry.reference} native: {d.describe()}"
 
 
-@pytest.mark.parametrize("entry", CATALOGUE, ids=IDS)
-def test_torch_backend_bit_identical(entry, core_values):
-    pytest.importorskip("torch")
-    got = runners.run_torch(entry.schedule, entry.base_lr, entry.steps)
-    d = compare(core_values[entry.name], got)
-    assert d.identical, f"{entry.name}: torch backend vs core: {d.describe()}"
+BACKENDS = {"torch": (runners.run_torch, "torch backend"), "paddle": (runners.run_paddle, "paddle dygraph")}
 
 
+@pytest.mark.parametrize("framework", list(BACKENDS))
 @pytest.mark.parametrize("entry", CATALOGUE, ids=IDS)
-def test_paddle_dygraph_bit_identical(entry, core_values):
-    pytest.importorskip("paddle")
-    got = runners.run_paddle(entry.schedule, entry.base_lr, entry.steps)
+def test_backend_bit_identical(entry, framework, core_values):
+    pytest.importorskip(framework)
+    run, label = BACKENDS[framework]
+    got = run(entry.schedule, entry.base_lr, entry.steps)
     d = compare(core_values[entry.name], got)
-    assert d.identical, f"{entry.name}: paddle dygraph vs core: {d.describe()}"
+    assert d.identical, f"{entry.name}: {label} vs core: {d.describe()}"
 
 
 @pytest.mark.parametrize("entry", CATALOGUE, ids=IDS)

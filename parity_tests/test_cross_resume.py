@@ -17,14 +17,13 @@ import pytest
 torch = pytest.importorskip("torch")
 paddle = pytest.importorskip("paddle")
 
+from _cases import warmup_cosine_and_one_cycle  # noqa: E402
+
 import lrparity  # noqa: E402
-from lrparity import Cosine, OneCycle, Plateau, Warmup  # noqa: E402
+from lrparity import Cosine, Plateau, Warmup  # noqa: E402
 
 N = 120
-CASES = {
-    "warmup_cosine": (Warmup(Cosine(100), 20, start_lr=0.001, end_lr=0.1), 0.1),
-    "one_cycle": (OneCycle(0.1, N), None),
-}
+CASES = warmup_cosine_and_one_cycle(N, warmup=20, peak=0.1, start_lr=0.001)
 
 
 def _torch(schedule, base):

@@ -14,14 +14,12 @@ import pytest
 torch = pytest.importorskip("torch")
 paddle = pytest.importorskip("paddle")
 
+from _cases import warmup_cosine_and_one_cycle  # noqa: E402
+
 import lrparity  # noqa: E402
-from lrparity import Cosine, OneCycle, Warmup  # noqa: E402
 
 STEPS = 100
-SCHEDULES = {
-    "warmup_cosine": (Warmup(Cosine(90), 10, start_lr=0.0, end_lr=0.05), 0.05),
-    "one_cycle": (OneCycle(0.05, STEPS), None),
-}
+SCHEDULES = warmup_cosine_and_one_cycle(STEPS, warmup=10, peak=0.05, start_lr=0.0)
 
 
 def _data():
@@ -35,6 +33,20 @@ def _data():
     return x, y, [w1, b1, w2, b2]
 
 
+def _train(fw, xt, yt, params, opt, sched, zero_grad, get_lr):
+    """STEPS steps of the two-layer tanh model in framework ``fw``; returns the lr applied at each step."""
+    lrs = []
+    for _ in range(STEPS):
+        w1, b1, w2, b2 = params
+        loss = ((fw.tanh(xt @ w1 + b1) @ w2 + b2 - yt) ** 2).mean()
+        zero_grad()
+        loss.backward()
+        lrs.append(get_lr())
+        opt.step()
+        sched.step()
+    return lrs
+
+
 def _train_torch(opt_name, schedule, base):
     x, y, init = _data()
     params = [torch.nn.Parameter(torch.tensor(a, dtype=torch.float64)) for a in init]
@@ -44,16 +56,9 @@ def _train_torch(opt_name, schedule, base):
     else:
         opt = torch.optim.Adam(params, lr=lr0)
     sched = lrparity.torch_scheduler(schedule, opt)
-    xt, yt = torch.tensor(x), torch.tensor(y)
-    lrs = []
-    for _ in range(STEPS):
-        w1, b1, w2, b2 = params
-        loss = ((torch.tanh(xt @ w1 + b1) @ w2 + b2 - yt) ** 2).mean()
-        opt.zero_grad()
-        loss.backward()
-        lrs.append(opt.param_groups[0]["lr"])
-        opt.step()
-        sched.step()
+    lrs = _train(
+        torch, torch.tensor(x), torch.tensor(y), params, opt, sched, opt.zero_grad, lambda: opt.param_groups[0]["lr"]
+    )
     return lrs, [p.detach().numpy().copy() for p in params]
 
 
@@ -71,15 +76,7 @@ def _train_paddle(opt_name, schedule, base):
     else:
         opt = paddle.optimizer.Adam(learning_rate=sched, parameters=params)
     xt, yt = paddle.to_tensor(x), paddle.to_tensor(y)
-    lrs = []
-    for _ in range(STEPS):
-        w1, b1, w2, b2 = params
-        loss = ((paddle.tanh(xt @ w1 + b1) @ w2 + b2 - yt) ** 2).mean()
-        opt.clear_grad()
-        loss.backward()
-        lrs.append(opt.get_lr())
-        opt.step()
-        sched.step()
+    lrs = _train(paddle, xt, yt, params, opt, sched, opt.clear_grad, opt.get_lr)
     return lrs, [p.numpy().copy() for p in params]
 
 

@@ -21,11 +21,8 @@ N_STEPS = 300
 
 
 # --------------------------------------------------------------------------------------------------- natives
-class TorchNative:
-    def __init__(self, lrs, **kw):
-        params = [torch.nn.Parameter(torch.zeros(1)) for _ in lrs]
-        self.opt = torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(params, lrs)])
-        self.sched = torch.optim.lr_scheduler.ReduceLROnPlateau(self.opt, **kw)
+class _Native:
+    """The shared surface of the two native wrappers: ``step(metric)`` and ``best``."""
 
     def step(self, metric):
         self.sched.step(metric)
@@ -33,6 +30,13 @@ class TorchNative:
     @property
     def best(self):
         return self.sched.best
+
+
+class TorchNative(_Native):
+    def __init__(self, lrs, **kw):
+        params = [torch.nn.Parameter(torch.zeros(1)) for _ in lrs]
+        self.opt = torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(params, lrs)])
+        self.sched = torch.optim.lr_scheduler.ReduceLROnPlateau(self.opt, **kw)
 
     def snapshot(self):
         s = self.sched
@@ -45,16 +49,9 @@ class TorchNative:
         )
 
 
-class PaddleNative:
+class PaddleNative(_Native):
     def __init__(self, lr, *, eps, **kw):
         self.sched = paddle.optimizer.lr.ReduceOnPlateau(learning_rate=lr, epsilon=eps, **kw)
-
-    def step(self, metric):
-        self.sched.step(metric)
-
-    @property
-    def best(self):
-        return self.sched.best
 
     def snapshot(self):
         s = self.sched
@@ -156,26 +153,21 @@ def paddle_cases(seed: int) -> list[tuple[dict, float]]:
     return [(random_settings(rng, "paddle"), float(rng.choice([0.1, 1.0, 0.037]))) for _ in range(CASES_PER_SEED)]
 
 
+# semantics -> (its cases, its native wrapper, the seed offset of its metric sequences)
+RANDOM = {"torch": (torch_cases, TorchNative, 10_000), "paddle": (paddle_cases, PaddleNative, 20_000)}
+
+
+@pytest.mark.parametrize("semantics", list(RANDOM))
 @pytest.mark.parametrize("seed", SEEDS)
-def test_random_sequences_match_torch(seed):
-    metrics_rng = np.random.default_rng(10_000 + seed)
+def test_random_sequences_match_native(seed, semantics):
+    cases, native_cls, offset = RANDOM[semantics]
+    metrics_rng = np.random.default_rng(offset + seed)
     changes = 0
-    for kw, lrs in torch_cases(seed):
-        native = TorchNative(lrs, **kw)
-        plateau = Plateau(semantics="torch", **kw)
+    for kw, lrs in cases(seed):
+        native = native_cls(lrs, **kw)
+        plateau = Plateau(semantics=semantics, **kw)
         changes += run_case(native, plateau, lrs, metrics_rng, kw)
     assert changes > 0  # the sequences do reach reductions
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-def test_random_sequences_match_paddle(seed):
-    metrics_rng = np.random.default_rng(20_000 + seed)
-    changes = 0
-    for kw, lr in paddle_cases(seed):
-        native = PaddleNative(lr, **kw)
-        plateau = Plateau(semantics="paddle", **kw)
-        changes += run_case(native, plateau, lr, metrics_rng, kw)
-    assert changes > 0
 
 
 def test_settings_grid_covers_every_option():

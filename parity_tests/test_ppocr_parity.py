@@ -9,8 +9,10 @@ iteration as ``tools/program.py`` does; it never uses lrparity's core.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,15 @@ from lrparity.ppocr import PpocrWarning, build_lr, lr_schedule  # noqa: E402
 from lrparity.ppocr.reference import paddle_reference_lrs, paddle_reference_scheduler  # noqa: E402
 
 pytestmark = pytest.mark.paddle
+
+
+@contextlib.contextmanager
+def _no_ppocr_warnings() -> Iterator[None]:
+    """Silence the PpocrWarning notes (approximations the corpus knowingly uses) inside the block."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PpocrWarning)
+        yield
+
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "ppocr" / "configs.yaml"
 if not CORPUS.exists():  # the corpus lives next to the checkout; elsewhere these tests cannot run
@@ -70,8 +81,7 @@ def test_every_corpus_block(entry: dict[str, Any], spe: int) -> None:
         with pytest.raises(ValueError, match="one more element than boundaries"):
             paddle_reference_scheduler(optimizer_cfg, epochs, spe)
         return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PpocrWarning)
+    with _no_ppocr_warnings():
         ours = lr_schedule(optimizer_cfg, epochs, spe).values(range(epochs * spe))
     ref = paddle_reference_lrs(optimizer_cfg, epochs, spe)
     np.testing.assert_array_equal(ours, ref)  # bit-identical, recursive forms included
@@ -96,8 +106,7 @@ def test_two_step_cosine_both_forms_past_200_epochs() -> None:
     """Without warmup the recursion holds 0 after 200 epochs; with warmup the closed form jumps back up."""
     for warm in (0, 1):
         cfg = {"lr": {"name": "TwoStepCosine", "learning_rate": 0.01, "warmup_epoch": warm}}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", PpocrWarning)
+        with _no_ppocr_warnings():
             ours = lr_schedule(cfg, 240, 2).values(range(480))
         ref = paddle_reference_lrs(cfg, 240, 2)
         np.testing.assert_array_equal(ours, ref)
@@ -172,6 +181,13 @@ def _torch_model() -> tuple[Any, Any, Any]:
     return model, torch.from_numpy(x), torch.from_numpy(y)
 
 
+def _training_case(case: str) -> tuple[dict[str, Any], int, int, tuple[list[float], np.ndarray, np.ndarray]]:
+    """The case's Optimizer block, epochs, steps per epoch, and its native paddle run (lrs, weight, bias)."""
+    index, epochs, spe = TRAINING[case]
+    cfg = ENTRIES[index]["optimizer"] if ENTRIES else pytest.skip("corpus not found")
+    return cfg, epochs, spe, _paddle_run(cfg, epochs, spe)
+
+
 def _torch_step(model: Any, x: Any, y: Any, opt: Any, pre_step: Any) -> None:
     loss = ((model(x) - y) ** 2).mean()
     loss.backward()
@@ -192,12 +208,9 @@ def test_training_schedule_values_drive_torch(case: str) -> None:
     """Torch optimizer from the block (build_torch_optimizer), lr set from lr_schedule's values each step."""
     from lrparity.ppocr.optimizers import build_torch_optimizer, parse_optimizer_block
 
-    index, epochs, spe = TRAINING[case]
-    cfg = ENTRIES[index]["optimizer"] if ENTRIES else pytest.skip("corpus not found")
-    lrs_p, w_p, b_p = _paddle_run(cfg, epochs, spe)
+    cfg, epochs, spe, (lrs_p, w_p, b_p) = _training_case(case)
     model, x, y = _torch_model()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PpocrWarning)
+    with _no_ppocr_warnings():
         values = build_lr(cfg, epochs, spe).schedule.values(range(epochs * spe))
     opt, pre_step = build_torch_optimizer(parse_optimizer_block(cfg), model, float(values[0]))
     lrs_t = []
@@ -215,12 +228,9 @@ def test_training_torch_optimizer(case: str) -> None:
     """lrparity.ppocr.torch_optimizer end to end (optimizer, lrparity torch scheduler, clip hook)."""
     from lrparity.ppocr import torch_optimizer
 
-    index, epochs, spe = TRAINING[case]
-    cfg = ENTRIES[index]["optimizer"] if ENTRIES else pytest.skip("corpus not found")
-    lrs_p, w_p, b_p = _paddle_run(cfg, epochs, spe)
+    cfg, epochs, spe, (lrs_p, w_p, b_p) = _training_case(case)
     model, x, y = _torch_model()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PpocrWarning)
+    with _no_ppocr_warnings():
         opt, sched, pre_step = torch_optimizer(cfg, model, epochs, spe)
     lrs_t = []
     for _ in range(epochs * spe):
@@ -239,12 +249,9 @@ def test_paddle_optimizer_matches_paddleocr_way(case: str) -> None:
     """lrparity.ppocr.paddle_optimizer (our paddle backend) gives PaddleOCR's lrs."""
     from lrparity.ppocr import paddle_optimizer
 
-    index, epochs, spe = TRAINING[case]
-    cfg = ENTRIES[index]["optimizer"] if ENTRIES else pytest.skip("corpus not found")
-    lrs_p, _, _ = _paddle_run(cfg, epochs, spe)
+    cfg, epochs, spe, (lrs_p, _, _) = _training_case(case)
     layer = paddle.nn.Linear(6, 3)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PpocrWarning)
+    with _no_ppocr_warnings():
         opt, sched = paddle_optimizer(cfg, layer, epochs, spe)
     lrs = []
     for _ in range(epochs * spe):

@@ -343,69 +343,40 @@ def test_rmsprop_steps_match_paddle_kernel() -> None:
         np.testing.assert_allclose(tp.detach().numpy(), pp.numpy(), rtol=1e-6, atol=1e-7)
 
 
+def _visionlan_like(base: Any, linear: Any, tanh: Any) -> Any:
+    """A small model with VisionLAN's parameter names (backbone, head.MLM_VRM.{MLM, Prediction.{pp_share, w_share}})
+    in one framework: ``base`` is torch.nn.Module or paddle.nn.Layer, ``linear`` its Linear, ``tanh`` its tanh."""
+
+    def container(**children: Any) -> Any:
+        m = base()
+        for name, child in children.items():
+            setattr(m, name, child)
+        return m
+
+    class Model(base):
+        def __init__(self) -> None:
+            super().__init__()
+            self.backbone = linear(4, 3)
+            mlm = linear(3, 3)
+            prediction = container(pp_share=linear(3, 3), w_share=linear(3, 3))
+            self.head = container(MLM_VRM=container(MLM=mlm, Prediction=prediction))
+
+        def forward(self, x: Any) -> Any:
+            h = tanh(self.backbone(x))
+            p = self.head.MLM_VRM.Prediction
+            return p.w_share(tanh(p.pp_share(tanh(self.head.MLM_VRM.MLM(h)))))
+
+    return Model()
+
+
 def test_visionlan_group_lr_matches_paddle() -> None:
     """group_lr + training_step LF_2: the non-MLM group's LR is multiplied by values[0] * 0.1."""
-
-    class TPred(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.pp_share = torch.nn.Linear(3, 3)
-            self.w_share = torch.nn.Linear(3, 3)
-
-    class TMV(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.MLM = torch.nn.Linear(3, 3)
-            self.Prediction = TPred()
-
-    class THead(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.MLM_VRM = TMV()
-
-    class TModel(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.backbone = torch.nn.Linear(4, 3)
-            self.head = THead()
-
-        def forward(self, x: Any) -> Any:
-            h = torch.tanh(self.backbone(x))
-            p = self.head.MLM_VRM.Prediction
-            return p.w_share(torch.tanh(p.pp_share(torch.tanh(self.head.MLM_VRM.MLM(h)))))
-
-    class PPred(paddle.nn.Layer):
-        def __init__(self) -> None:
-            super().__init__()
-            self.pp_share = paddle.nn.Linear(3, 3)
-            self.w_share = paddle.nn.Linear(3, 3)
-
-    class PMV(paddle.nn.Layer):
-        def __init__(self) -> None:
-            super().__init__()
-            self.MLM = paddle.nn.Linear(3, 3)
-            self.Prediction = PPred()
-
-    class PHead(paddle.nn.Layer):
-        def __init__(self) -> None:
-            super().__init__()
-            self.MLM_VRM = PMV()
-
-    class PModel(paddle.nn.Layer):
-        def __init__(self) -> None:
-            super().__init__()
-            self.backbone = paddle.nn.Linear(4, 3)
-            self.head = PHead()
-
-        def forward(self, x: Any) -> Any:
-            h = paddle.tanh(self.backbone(x))
-            p = self.head.MLM_VRM.Prediction
-            return p.w_share(paddle.tanh(p.pp_share(paddle.tanh(self.head.MLM_VRM.MLM(h)))))
 
     block = {"name": "Adam", "group_lr": True, "training_step": "LF_2", "clip_norm": 20.0}
     spec = parse_optimizer_block(block)
     assert spec.group_lr
-    tnet, pnet = TModel(), PModel()
+    tnet = _visionlan_like(torch.nn.Module, torch.nn.Linear, torch.tanh)
+    pnet = _visionlan_like(paddle.nn.Layer, paddle.nn.Linear, paddle.tanh)
     rng = np.random.default_rng(5)
     pvals = dict(pnet.named_parameters())
     with torch.no_grad():
@@ -466,23 +437,23 @@ def _grad_pairs(seed: int, scale: float) -> tuple[list[Any], list[tuple[Any, Any
 CLIP_CASES = [(0.01, 1.5), (1.0, 1.5), (50.0, 1.5), (1e-4, 2e-4)]
 
 
-@pytest.mark.parametrize(("scale", "clip"), CLIP_CASES)
-def test_clip_by_norm_matches_paddle(scale: float, clip: float) -> None:
-    tparams, pairs = _grad_pairs(7, scale)
-    paddle_clip_grad_by_norm_(tparams, clip)
-    out = paddle.nn.ClipGradByNorm(clip_norm=clip)(pairs)
-    for tp, (_, g) in zip(tparams, out):
-        np.testing.assert_allclose(tp.grad.numpy(), g.numpy(), rtol=2e-7, atol=0)
+# kind -> (seed of its gradients, our clip, paddle's clip class)
+CLIPS = {
+    "norm": (7, paddle_clip_grad_by_norm_, paddle.nn.ClipGradByNorm),
+    "global_norm": (8, paddle_clip_grad_by_global_norm_, paddle.nn.ClipGradByGlobalNorm),
+}
 
 
+@pytest.mark.parametrize("kind", list(CLIPS))
 @pytest.mark.parametrize(("scale", "clip"), CLIP_CASES)
-def test_clip_by_global_norm_matches_paddle(scale: float, clip: float) -> None:
-    tparams, pairs = _grad_pairs(8, scale)
-    paddle_clip_grad_by_global_norm_(tparams, clip)
-    out = paddle.nn.ClipGradByGlobalNorm(clip_norm=clip)(pairs)
+def test_clip_matches_paddle(scale: float, clip: float, kind: str) -> None:
+    seed, ours, theirs = CLIPS[kind]
+    tparams, pairs = _grad_pairs(seed, scale)
+    ours(tparams, clip)
+    out = theirs(clip_norm=clip)(pairs)
     for tp, (_, g) in zip(tparams, out):
         np.testing.assert_allclose(tp.grad.numpy(), g.numpy(), rtol=2e-7, atol=0)
-    if scale == 0.01:  # below the threshold Paddle multiplies by exactly 1.0
+    if kind == "global_norm" and scale == 0.01:  # below the threshold Paddle multiplies by exactly 1.0
         for tp, (_, g) in zip(tparams, pairs):
             np.testing.assert_array_equal(tp.grad.numpy(), g.numpy())
 

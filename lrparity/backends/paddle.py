@@ -29,6 +29,10 @@ import numpy as np
 import paddle
 from paddle.optimizer import lr as _native
 
+from lrparity.backends._blocks import BlockCache
+from lrparity.backends._recover import nearby, plateau_of
+from lrparity.backends._state import STATE_VERSION as STATE_VERSION  # re-exported: the format version
+from lrparity.backends._state import check_state, config_or_none, neutral
 from lrparity.core import (
     Constant,
     Cosine,
@@ -57,12 +61,6 @@ from lrparity.core import (
 from lrparity.core.validation import check_choice, check_int, check_number
 
 __all__ = ["MomentumHook", "PlateauScheduler", "Scheduler", "from_native", "paddle_scheduler"]
-
-STATE_VERSION = 1
-"""Version of the neutral state format written by ``state_dict()`` (key ``"lrparity"``)."""
-
-_FIRST_BLOCK = 256
-_MAX_BLOCK = 8192
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -104,56 +102,14 @@ def _check_last_epoch(last_epoch: Any) -> int:
     return check_int("paddle_scheduler", "last_epoch", last_epoch, minimum=-1)
 
 
-def _config_or_none(obj: Any) -> dict[str, Any] | None:
-    """``obj.to_config()``, or None when it holds a callable that cannot be saved (a lambda)."""
-    try:
-        return obj.to_config()
-    except ValueError:
-        return None
-
-
-def _check_state_header(owner: str, state: Any, config: dict[str, Any] | None, plateau: bool) -> int:
-    """Validate the neutral keys of ``state`` against this scheduler; returns the step. Mutates nothing."""
-    if not isinstance(state, Mapping):
-        raise TypeError(f"{owner}.set_state_dict: state must be a dict from state_dict(), got {type(state).__name__}")
-    if "lrparity" not in state:
-        hint = ""
-        if isinstance(state.get("last_epoch"), int):
-            hint = (
-                f" It looks like a native paddle scheduler's state (last_epoch={state['last_epoch']}): to continue "
-                f"from it, build the lrparity scheduler with last_epoch={state['last_epoch'] - 1} instead."
-            )
-        raise ValueError(
-            f"{owner}.set_state_dict: not an lrparity state (no 'lrparity' key; got {sorted(state)}).{hint}"
-        )
-    if state["lrparity"] != STATE_VERSION:
-        raise ValueError(
-            f"{owner}.set_state_dict: state format version {state['lrparity']!r} is not supported "
-            f"(this lrparity reads {STATE_VERSION})"
-        )
-    missing = {"step", "schedule", "plateau"} - set(state)
-    if missing:
-        raise ValueError(f"{owner}.set_state_dict: state lacks the key(s) {sorted(missing)}")
-    step = state["step"]
-    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
-        raise ValueError(f"{owner}.set_state_dict: state['step'] must be an int >= 0, got {step!r}")
-    theirs = state["schedule"]
-    if config is None or theirs is None:
-        if config is not theirs:
-            raise ValueError(
-                f"{owner}.set_state_dict: cannot match the schedules: the state's is {theirs!r}, this scheduler's "
-                f"is {'unsaveable (it holds a lambda)' if config is None else config!r}"
-            )
-    elif dict(theirs) != config:
-        raise ValueError(
-            f"{owner}.set_state_dict: the state was saved for a different schedule.\n  state:     {dict(theirs)!r}\n"
-            f"  scheduler: {config!r}\nBuild the scheduler with the state's schedule "
-            "(lrparity.from_config(state['schedule'])) or start a fresh state."
-        )
-    if (state["plateau"] is None) == plateau:
-        held = "no plateau state (it is a step schedule's)" if plateau else "a plateau state"
-        raise ValueError(f"{owner}.set_state_dict: the state holds {held}, which does not fit this scheduler")
-    return int(step)
+def _native_hint(state: Mapping[str, Any]) -> str:
+    last_epoch = state.get("last_epoch")
+    if not isinstance(last_epoch, int):
+        return ""
+    return (
+        f" It looks like a native paddle scheduler's state (last_epoch={last_epoch}): to continue from it, build "
+        f"the lrparity scheduler with last_epoch={last_epoch - 1} instead."
+    )
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -202,59 +158,20 @@ class Scheduler(_native.LRScheduler):
         last_epoch = _check_last_epoch(last_epoch)
         self.schedule = schedule
         self._base = base
-        self._config = _config_or_none(schedule)
-        self._value = schedule.value
-        self._values = schedule.values if cache else None
-        self._lo, self._n, self._block, self._size = 0, 0, [], _FIRST_BLOCK
+        self._config = config_or_none(schedule)
+        self._lrs = BlockCache(schedule, base, cache)
         self._hooks: tuple[Callable[[int], None], ...] = ()
-        start = base if base is not None else self._fill(0)
+        start = base if base is not None else self._lrs.at(0)
         super().__init__(start, last_epoch, verbose)
 
     # -- values ------------------------------------------------------------------------------------------------
     def get_lr(self) -> float:
         """The lr at step ``last_epoch``: ``schedule.value(last_epoch, learning_rate)``."""
-        i = self.last_epoch - self._lo
-        if 0 <= i < self._n:
-            return self._block[i]
-        return self._fill(self.last_epoch)
-
-    def _fill(self, t: int) -> float:
-        """The value at ``t``; caches the block of steps starting at ``t`` when the schedule allows it."""
-        if self._values is None or t < 0:
-            return self._value(t, self._base)
-        size = min(self._size * 2, _MAX_BLOCK) if t == self._lo + self._n and self._n else _FIRST_BLOCK
-        block = self._block_at(t, size)
-        if not block:  # the schedule cannot be evaluated at t (e.g. OneCycle past its end): the core says why
-            return self._value(t, self._base)
-        self._lo, self._n, self._block, self._size = t, len(block), block, size
-        return block[0]
-
-    def _block_at(self, t: int, size: int) -> list[float]:
-        """Values at ``t, t+1, ...``: ``size`` of them, or the longest prefix the schedule can evaluate."""
-
-        def attempt(n: int) -> list[float] | None:
-            try:
-                vals = self._values(range(t, t + n), self._base)  # type: ignore[misc]
-            except Exception:
-                return None
-            finite = np.isfinite(vals)
-            if not finite.all():  # leave inf/nan to the scalar path, which raises or returns them as value() does
-                vals = vals[: int(np.argmin(finite))]
-            return vals.tolist()
-
-        block = attempt(size)
-        if block is not None:
-            return block
-        good, bad = [], size  # bisect for the longest prefix that evaluates (monotone: a schedule ends once)
-        low = 0
-        while bad - low > 1:
-            mid = (low + bad) // 2
-            found = attempt(mid)
-            if found is None:
-                bad = mid
-            else:
-                low, good = mid, found
-        return good
+        lrs = self._lrs  # BlockCache.at, its hit path inlined: one call less per step()
+        i = self.last_epoch - lrs.lo
+        if 0 <= i < lrs.n:
+            return lrs.block[i]
+        return lrs.at(self.last_epoch)
 
     # -- stepping ----------------------------------------------------------------------------------------------
     def step(self, epoch: int | None = None) -> None:
@@ -300,10 +217,7 @@ class Scheduler(_native.LRScheduler):
         ``"schedule"`` is None when the schedule holds a lambda (only module-level functions can be saved).
         """
         return {
-            "lrparity": STATE_VERSION,
-            "step": self.last_epoch,
-            "schedule": self._config,
-            "plateau": None,
+            **neutral(self.last_epoch, self._config, None),
             "learning_rate": self._base,
             "last_epoch": self.last_epoch,
             "last_lr": self.last_lr,
@@ -319,14 +233,14 @@ class Scheduler(_native.LRScheduler):
         schedule or another base ``learning_rate``, or holds a plateau state.
         """
         owner = type(self).__name__
-        step = _check_state_header(owner, state_dict, self._config, plateau=False)
+        step = check_state(owner, "set_state_dict", state_dict, self._config, plateau=False, hint=_native_hint)
         theirs = state_dict.get("learning_rate")
         if isinstance(theirs, numbers.Real) and self._base is not None and float(theirs) != self._base:
             raise ValueError(
                 f"{owner}.set_state_dict: the state was saved with learning_rate={theirs!r}, this scheduler has "
                 f"learning_rate={self._base!r}"
             )
-        lr = self._fill(step)
+        lr = self._lrs.at(step)
         self.last_epoch, self.last_lr = step, lr
         for hook in self._hooks:
             hook(step)
@@ -414,10 +328,7 @@ class PlateauScheduler(_native.ReduceOnPlateau):
         """The neutral lrparity state (``"plateau"`` holds the core state) plus paddle's ReduceOnPlateau keys."""
         s = self._state
         return {
-            "lrparity": STATE_VERSION,
-            "step": self.last_epoch,
-            "schedule": self._config,
-            "plateau": s.to_dict(),
+            **neutral(self.last_epoch, self._config, s.to_dict()),
             "cooldown_counter": s.cooldown_counter,
             "best": s.best,
             "num_bad_epochs": s.num_bad_epochs,
@@ -431,7 +342,7 @@ class PlateauScheduler(_native.ReduceOnPlateau):
     def set_state_dict(self, state_dict: Mapping[str, Any]) -> None:  # type: ignore[override]
         """Resume from ``state_dict()``'s dict; ValueError (changing nothing) if it does not fit this plateau."""
         owner = type(self).__name__
-        step = _check_state_header(owner, state_dict, self._config, plateau=True)
+        step = check_state(owner, "set_state_dict", state_dict, self._config, plateau=True, hint=_native_hint)
         state = PlateauState.from_dict(dict(state_dict["plateau"]))
         if len(state.lrs) != 1:
             raise ValueError(
@@ -565,17 +476,7 @@ def _pinned(schedule: Schedule, native: Any) -> WithBaseLR:
 
 
 def _nearby(value: float, fits: Callable[[float], bool], what: str) -> float:
-    """``value`` or the closest float (within 64 ulps) for which ``fits`` holds: recovers a constructor argument
-    that paddle kept only in derived form, so that the core recomputes the native's numbers bit for bit."""
-    if fits(value):
-        return value
-    up = down = value
-    for _ in range(64):
-        up, down = math.nextafter(up, math.inf), math.nextafter(down, -math.inf)
-        for candidate in (up, down):
-            if candidate > 0 and fits(candidate):
-                return candidate
-    raise ValueError(f"from_native: cannot recover {what} from the paddle scheduler (near {value!r})")
+    return nearby(value, fits, what, "paddle", positive=True)
 
 
 def _piecewise(s: Any) -> Piecewise:
@@ -603,6 +504,8 @@ def _linear_warmup(s: Any) -> Warmup:
             "metric; that has no schedule equivalent"
         )
     core = from_native(inner) if isinstance(inner, _native.LRScheduler) else WithBaseLR(Constant(), inner)
+    if isinstance(inner, _native.CosineAnnealingDecay):  # LinearWarmup steps it with step(epoch): closed form
+        core = core.replace(schedule=core.schedule.replace(form="closed"))
     return Warmup(core, s.warmup_steps, start_lr=s.start_lr, end_lr=s.end_lr)
 
 
@@ -653,17 +556,7 @@ def _cyclic(s: Any) -> Cyclic:
 
 
 def _plateau(s: Any) -> Plateau:
-    return Plateau(
-        mode=s.mode,
-        factor=s.factor,
-        patience=s.patience,
-        threshold=s.threshold,
-        threshold_mode=s.threshold_mode,
-        cooldown=s.cooldown,
-        min_lr=s.min_lr,
-        eps=s.epsilon,
-        semantics="paddle",
-    )
+    return plateau_of(s, min_lr=s.min_lr, eps=s.epsilon, semantics="paddle")
 
 
 _CONVERTERS: dict[type, Callable[[Any], Any]] = {
@@ -678,11 +571,12 @@ _CONVERTERS: dict[type, Callable[[Any], Any]] = {
     _native.StepDecay: lambda s: _pinned(Step(s.step_size, s.gamma), s),
     _native.LambdaDecay: lambda s: _pinned(Lambda(s.lr_lambda), s),
     _native.ReduceOnPlateau: _plateau,
-    _native.CosineAnnealingDecay: lambda s: _pinned(Cosine(s.T_max, s.eta_min), s),
+    # standalone, both run paddle's recursion; replayed exactly (a LinearWarmup inner cosine is closed form)
+    _native.CosineAnnealingDecay: lambda s: _pinned(Cosine(s.T_max, s.eta_min, form="recursive"), s),
     _native.MultiplicativeDecay: lambda s: _pinned(Multiplicative(s.lr_lambda), s),
     _native.OneCycleLR: _one_cycle,
     _native.CyclicLR: _cyclic,
-    _native.LinearLR: lambda s: _pinned(Linear(s.start_factor, s.end_factor, s.total_steps), s),
+    _native.LinearLR: lambda s: _pinned(Linear(s.start_factor, s.end_factor, s.total_steps, form="recursive"), s),
     _native.CosineAnnealingWarmRestarts: lambda s: _pinned(CosineRestarts(s.T_0, s.T_mult, s.eta_min), s),
 }
 
@@ -693,7 +587,9 @@ def from_native(scheduler: Any) -> Schedule | Plateau:
     Relative natives come back pinned to their ``learning_rate``, ``WithBaseLR(schedule, base_lr)``, so
     ``paddle_scheduler(from_native(s))`` needs no ``learning_rate``; ``OneCycleLR``, ``CyclicLR``,
     ``PiecewiseDecay`` and ``LinearWarmup`` come back absolute; ``ReduceOnPlateau`` gives a
-    ``Plateau(semantics="paddle")`` (pass ``learning_rate=s.base_lr`` to :func:`paddle_scheduler`). Only the
+    ``Plateau(semantics="paddle")`` (pass ``learning_rate=s.base_lr`` to :func:`paddle_scheduler`). A standalone
+    ``CosineAnnealingDecay`` or ``LinearLR`` comes back as the core's exact replay of paddle's recursion
+    (``form="recursive"``), so the values are bit-identical at every step. Only the
     hyperparameters are read: the result is the schedule from step 0, whatever the native's ``last_epoch``.
     An lrparity :class:`Scheduler` gives its own schedule (pinned if relative). See docs/paddle.md for the
     table and the native behaviours that the schedule does not copy.

@@ -32,12 +32,15 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import numpy as np
 import torch
 from torch import Tensor
 from torch.optim import Optimizer
 from torch.optim import lr_scheduler as _native
 
+from lrparity.backends._blocks import BlockRows
+from lrparity.backends._recover import nearby, plateau_of
+from lrparity.backends._state import STATE_VERSION as STATE_VERSION  # re-exported: the format version
+from lrparity.backends._state import check_header, check_kind, check_same, config_or_none, neutral
 from lrparity.core import (
     Chain,
     Constant,
@@ -73,12 +76,6 @@ __all__ = [
     "torch_scheduler",
 ]
 
-STATE_VERSION = 1
-"""Version of the neutral state format written by ``state_dict()`` (key ``"lrparity"``)."""
-
-_FIRST_BLOCK = 256
-_MAX_BLOCK = 8192
-
 _ORDER_OVERRIDDEN = (
     "Seems like `optimizer.step()` has been overridden after learning rate scheduler initialization. Please, make "
     "sure to call `optimizer.step()` before `lr_scheduler.step()`. See more details at "
@@ -95,72 +92,6 @@ _ORDER_REVERSED = (
 class NativeMismatchWarning(UserWarning):
     """:func:`from_native` returns what the native scheduler was configured to do, and the native itself does
     something else (a known torch defect, documented in the torch backend page)."""
-
-
-# ------------------------------------------------------------------------------------------------------------
-# the values a step writes: one row per step, filled in blocks of schedule.values
-# ------------------------------------------------------------------------------------------------------------
-def _block(schedule: Schedule, base: float | None, t: int, size: int) -> np.ndarray:
-    """``schedule.values`` at ``t, t+1, ...``: ``size`` of them, or the longest prefix that evaluates to finite
-    numbers (a schedule stops being evaluable once, e.g. OneCycle past its end or a Lambda reading a table past
-    its last entry: bisect for that step; the step itself then raises from ``schedule.value``)."""
-
-    def attempt(n: int) -> np.ndarray | None:
-        try:
-            vals = schedule.values(range(t, t + n), base)
-        except Exception:  # e.g. a Lambda's table lookup past its end: only the steps reached may fail
-            return None
-        finite = np.isfinite(vals)
-        return vals if finite.all() else vals[: int(np.argmin(finite))]
-
-    block = attempt(size)
-    if block is not None:
-        return block
-    good, low, bad = np.empty(0), 0, size
-    while bad - low > 1:
-        mid = (low + bad) // 2
-        found = attempt(mid)
-        if found is None:
-            bad = mid
-        else:
-            low, good = mid, found
-    return good
-
-
-class _Table:
-    """The value of every distinct ``(schedule, base)`` the param groups need, as one row per step.
-
-    Rows come from blocks of ``schedule.values`` (bit-identical to ``schedule.value``, the core guarantees it),
-    so a step reads one row; without ``cache`` each row is computed with ``schedule.value``. Where a schedule
-    cannot be evaluated (OneCycle past its end) ``value`` runs and raises the core's error.
-    """
-
-    __slots__ = ("cache", "lo", "n", "rows", "size", "tracks")
-
-    def __init__(self, tracks: list[tuple[Schedule, float | None]], cache: bool) -> None:
-        self.tracks, self.cache = tracks, cache
-        self.lo, self.n, self.rows, self.size = 0, 0, [], _FIRST_BLOCK
-
-    def row(self, t: int) -> list[float]:
-        i = t - self.lo
-        if 0 <= i < self.n:
-            return self.rows[i]
-        return self._fill(t)
-
-    def _fill(self, t: int) -> list[float]:
-        if not self.cache or not self.tracks:
-            return [s.value(t, b) for s, b in self.tracks]
-        size = min(self.size * 2, _MAX_BLOCK) if self.n and t == self.lo + self.n else _FIRST_BLOCK
-        blocks, n = [], size
-        for s, b in self.tracks:
-            block = _block(s, b, t, n)
-            n = min(n, len(block))
-            if n == 0:
-                return [s.value(t, b) for s, b in self.tracks]
-            blocks.append(block)
-        rows = np.stack([block[:n] for block in blocks], axis=1).tolist()
-        self.lo, self.n, self.rows, self.size = t, n, rows, size
-        return rows[0]
 
 
 def _hashable(schedule: Schedule) -> Any:
@@ -200,56 +131,13 @@ def _check_order(scheduler: Any) -> None:
         warnings.warn(_ORDER_REVERSED, UserWarning, stacklevel=3)
 
 
-def _config_or_none(obj: Any) -> dict[str, Any] | None:
-    """``obj.to_config()``, or None when it holds a callable that cannot be saved (a lambda)."""
-    try:
-        return obj.to_config()
-    except ValueError:
-        return None
-
-
-def _check_header(owner: str, state: Any) -> int:
-    """Validate the neutral keys of ``state``; return its step. Mutates nothing."""
-    if not isinstance(state, Mapping):
-        raise TypeError(f"{owner}.load_state_dict: state must be a dict from state_dict(), got {type(state).__name__}")
-    if "lrparity" not in state:
-        hint = ""
-        if "last_epoch" in state:
-            hint = (
-                f" It looks like a native torch scheduler's state (last_epoch={state['last_epoch']!r}): to continue "
-                "from a native, rebuild it, load its state, and call lrparity.backends.torch.replace_native(native)."
-            )
-        raise ValueError(
-            f"{owner}.load_state_dict: not an lrparity state (no 'lrparity' key; got {sorted(state)}).{hint}"
-        )
-    if state["lrparity"] != STATE_VERSION:
-        raise ValueError(
-            f"{owner}.load_state_dict: state format version {state['lrparity']!r} is not supported "
-            f"(this lrparity reads {STATE_VERSION})"
-        )
-    missing = {"step", "schedule", "plateau"} - set(state)
-    if missing:
-        raise ValueError(f"{owner}.load_state_dict: state lacks the key(s) {sorted(missing)}")
-    step = state["step"]
-    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
-        raise ValueError(f"{owner}.load_state_dict: state['step'] must be an int >= 0, got {step!r}")
-    return int(step)
-
-
-def _check_same(owner: str, what: str, theirs: Any, ours: Any) -> None:
-    if theirs is None or ours is None:
-        if theirs is not ours:
-            raise ValueError(
-                f"{owner}.load_state_dict: cannot match the {what}: the state's is {theirs!r}, this scheduler's is "
-                f"{'unsaveable (it holds a lambda)' if ours is None else ours!r}"
-            )
-        return
-    if not isinstance(theirs, Mapping) or dict(theirs) != ours:
-        raise ValueError(
-            f"{owner}.load_state_dict: the state was saved for a different {what}.\n  state:     {theirs!r}\n"
-            f"  scheduler: {ours!r}\nBuild the scheduler with the state's schedule "
-            "(lrparity.from_config(state['schedule'])) or start from a fresh state."
-        )
+def _native_hint(state: Mapping[str, Any]) -> str:
+    if "last_epoch" not in state:
+        return ""
+    return (
+        f" It looks like a native torch scheduler's state (last_epoch={state['last_epoch']!r}): to continue from a "
+        "native, rebuild it, load its state, and call lrparity.backends.torch.replace_native(native)."
+    )
 
 
 def _check_schedule(owner: str, schedule: Any) -> Schedule:
@@ -341,7 +229,7 @@ class Scheduler(_native.LRScheduler):
         self._cache = bool(cache)
         self._use_beta1 = "betas" in optimizer.defaults
         self._n_groups = -1
-        self._table = _Table([], cache)
+        self._table = BlockRows([], cache)
         self._targets: list[tuple[int, str, bool, int]] = []
         self._lr_targets: list[int] = []
         self._bases: dict[str, list[float | None]] = {}
@@ -457,7 +345,7 @@ class Scheduler(_native.LRScheduler):
                     index[k] = len(tracks)
                     tracks.append((s, base))
                 targets.append((i, f, beta1, index[k]))
-        self._table = _Table(tracks, self._cache)
+        self._table = BlockRows(tracks, self._cache)
         self._targets = targets
         self._lr_targets = [k for i, f, _, k in targets if f == "lr"]
         self._n_groups = n
@@ -536,8 +424,8 @@ class Scheduler(_native.LRScheduler):
         primary = self.schedule if self.schedule is not None else next(iter(self.fields.values()))
         fields = None
         if set(self.fields) != {"lr"}:
-            fields = {f: _config_or_none(s) for f, s in self.fields.items()}
-        return _config_or_none(primary), fields
+            fields = {f: config_or_none(s) for f, s in self.fields.items()}
+        return config_or_none(primary), fields
 
     def state_dict(self) -> dict[str, Any]:
         """The neutral lrparity state plus torch's bookkeeping keys; plain data only (no pickled objects).
@@ -548,10 +436,7 @@ class Scheduler(_native.LRScheduler):
         """
         config, fields = self._configs()
         state: dict[str, Any] = {
-            "lrparity": STATE_VERSION,
-            "step": int(self.last_epoch),
-            "schedule": config,
-            "plateau": None,
+            **neutral(self.last_epoch, config, None),
             "last_epoch": int(self.last_epoch),
             "_step_count": int(self._step_count),
             "base_lrs": [float(b) for b in self.base_lrs],
@@ -569,14 +454,13 @@ class Scheduler(_native.LRScheduler):
         schedule, or holds a plateau state. ``base_lrs``, when present, replace the bases (as torch does).
         """
         owner = type(self).__name__
-        step = _check_header(owner, state_dict)
-        if state_dict["plateau"] is not None:
-            raise ValueError(f"{owner}.load_state_dict: the state holds a plateau state, but this is a step schedule")
+        step = check_header(owner, "load_state_dict", state_dict, _native_hint)
+        check_kind(owner, "load_state_dict", state_dict, plateau=False)
         config, fields = self._configs()
         if fields is not None:
-            _check_same(owner, "fields", state_dict.get("fields"), fields)
+            check_same(owner, "load_state_dict", "fields", state_dict.get("fields"), fields)
         else:
-            _check_same(owner, "schedule", state_dict["schedule"], config)
+            check_same(owner, "load_state_dict", "schedule", state_dict["schedule"], config)
         n = len(self.optimizer.param_groups)
         base_lrs = state_dict.get("base_lrs")
         if base_lrs is not None:
@@ -687,10 +571,7 @@ class PlateauScheduler(_native.ReduceLROnPlateau):
         """The neutral lrparity state (``"plateau"`` holds the core state) plus torch's attribute names."""
         s = self._state
         return {
-            "lrparity": STATE_VERSION,
-            "step": int(s.last_epoch),
-            "schedule": self.plateau.to_config(),
-            "plateau": s.to_dict(),
+            **neutral(s.last_epoch, self.plateau.to_config(), s.to_dict()),
             "last_epoch": int(s.last_epoch),
             "best": s.best,
             "num_bad_epochs": s.num_bad_epochs,
@@ -704,10 +585,9 @@ class PlateauScheduler(_native.ReduceLROnPlateau):
         Raises ValueError, changing nothing, for a state of another plateau configuration or a step schedule.
         """
         owner = type(self).__name__
-        step = _check_header(owner, state_dict)
-        _check_same(owner, "plateau", state_dict["schedule"], self.plateau.to_config())
-        if state_dict["plateau"] is None:
-            raise ValueError(f"{owner}.load_state_dict: the state holds no plateau state (it is a step schedule's)")
+        step = check_header(owner, "load_state_dict", state_dict, _native_hint)
+        check_same(owner, "load_state_dict", "plateau", state_dict["schedule"], self.plateau.to_config())
+        check_kind(owner, "load_state_dict", state_dict, plateau=True)
         state = PlateauState.from_dict(dict(state_dict["plateau"]))
         n = len(self.optimizer.param_groups)
         if len(state.lrs) != n:
@@ -781,7 +661,7 @@ _REAPPLY_AT_ZERO = (_native.ExponentialLR, _native.CosineAnnealingLR, _native.Po
 class _Ctx:
     groups: list[dict[str, Any]]
     pin_all: bool
-    replay: bool = False
+    replay: bool = True
 
     @property
     def n(self) -> int:
@@ -824,17 +704,7 @@ def _per_group(per: list[Schedule], make: Callable[[list[Schedule]], Schedule], 
 
 
 def _nearby(value: float, fits: Callable[[float], bool], what: str) -> float:
-    """``value`` or the closest float (within 64 ulps) for which ``fits`` holds: recovers a constructor argument
-    that torch kept only in derived form, so that the core recomputes the native's numbers bit for bit."""
-    if fits(value):
-        return value
-    up = down = value
-    for _ in range(64):
-        up, down = math.nextafter(up, math.inf), math.nextafter(down, -math.inf)
-        for candidate in (up, down):
-            if fits(candidate):
-                return candidate
-    raise ValueError(f"from_native: cannot recover {what} from the torch scheduler (near {value!r})")
+    return nearby(value, fits, what, "torch")
 
 
 def _num(value: Any) -> float:
@@ -1119,20 +989,10 @@ def _convert(s: Any, ctx: _Ctx, pin: bool = True) -> Schedule:
 
 def _plateau(s: Any) -> Plateau:
     min_lr = tuple(float(v) for v in s.min_lrs) if s.default_min_lr is None else s.default_min_lr
-    return Plateau(
-        mode=s.mode,
-        factor=s.factor,
-        patience=s.patience,
-        threshold=s.threshold,
-        threshold_mode=s.threshold_mode,
-        cooldown=s.cooldown,
-        min_lr=min_lr,
-        eps=s.eps,
-        semantics="torch",
-    )
+    return plateau_of(s, min_lr=min_lr, eps=s.eps, semantics="torch")
 
 
-def from_native(scheduler: Any, *, replay: bool = False) -> Schedule | Plateau:
+def from_native(scheduler: Any, *, replay: bool = True) -> Schedule | Plateau:
     """The core schedule equivalent to a live torch scheduler (any of torch 2.13's 15 classes, at any step).
 
     ``torch_scheduler(from_native(native), optimizer)`` on an optimizer with the same param groups gives the
@@ -1153,8 +1013,9 @@ def from_native(scheduler: Any, *, replay: bool = False) -> Schedule | Plateau:
     Args:
         scheduler: a live torch scheduler (or an lrparity one, whose schedule is returned).
         replay: return ``CosineAnnealingLR`` and ``LinearLR`` as the core's exact replay of their recursion
-            (``form="recursive"``): bit-identical to the native at every step instead of within 1e-12 relative
-            (the closed form, the default, is the more accurate value; the replay caches one float per step).
+            (``form="recursive"``, the default): bit-identical to the native at every step. ``replay=False``
+            gives the closed form instead: the more accurate value, within 1e-12 relative of the native over
+            10k steps for most settings (a cosine with a small ``T_max`` over many periods drifts further).
 
     Raises:
         TypeError: ``scheduler`` is not one of torch's built-in schedulers (subclasses included), naming it.

@@ -1,12 +1,19 @@
-"""``lrparity parity CONFIG``: one schedule through the core, both backends and the natives, as a table.
+"""lrparity parity CONFIG: run one schedule through the core, both backends and the natives; print a table.
 
-CONFIG is a schedule config (YAML/JSON), a bundled example name (``lrparity list``) or a parity catalogue
-name (``lrparity parity --list``). Rows: ``core`` (the reference), ``torch`` and ``paddle`` (the backends,
-which must be bit-identical float64), ``paddle-static`` (a static-graph program's lr variable, which must equal
-the core cast to the variable's dtype; run for ``--static-steps`` steps because each step is an
-``Executor.run``), and ``torch-native`` / ``paddle-native`` where a native scheduler means the same schedule
-(bit-identical for closed-form natives, within 1e-12 relative for recursive ones). Exit status 1 on a
-mismatch, 0 otherwise; a framework that is not installed is reported as skipped.
+CONFIG is a schedule config file (YAML/JSON), a bundled example (see `lrparity list`) or a parity catalogue
+name (see `lrparity parity --list`). Each row is one execution path, compared step by step with the core:
+
+  core           the reference: schedule.values() in float64
+  torch, paddle  the lrparity backends (torch param_groups[0]["lr"], paddle dygraph optimizer.get_lr());
+                 must be bit-identical to the core
+  paddle-static  the lr variable a paddle static-graph program uses at each Executor.run; must equal the core
+                 cast to the variable's dtype (float32); runs --static-steps steps (each step is a program run)
+  torch-native,  the framework's own scheduler, where one means the same schedule: bit-identical for closed-form
+  paddle-native  natives, within 1e-12 relative for recursive ones
+
+A framework that is not installed is reported as skipped (not a failure).
+
+exit status: 0 every path that ran agrees; 1 a path differs (the table says where); 2 usage or config error.
 """
 
 from __future__ import annotations
@@ -38,13 +45,31 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("config", nargs="?", metavar="CONFIG|NAME", help="config file, bundled example or catalogue name")
-    p.add_argument("--steps", type=int, default=None, metavar="N", help="steps to run (default: the length, max 10000)")
-    p.add_argument("--base-lr", type=float, default=None, help="base lr of a relative schedule (default 0.1)")
+    p.add_argument("config", nargs="?", metavar="CONFIG", help="config file, bundled example or catalogue name")
     p.add_argument(
-        "--static-steps", type=int, default=500, metavar="N", help="steps for paddle static graph (default 500; 0: off)"
+        "--steps",
+        type=int,
+        default=None,
+        metavar="N",
+        help="steps to run, >= 1 (default: the schedule's length, at most 10000; 1000 if it has none)",
     )
-    p.add_argument("--plot", default=None, metavar="FILE.png", help="write a PNG of the curves and differences")
+    p.add_argument(
+        "--base-lr", type=float, default=None, metavar="LR", help="base lr of a relative schedule (default 0.1)"
+    )
+    p.add_argument(
+        "--static-steps",
+        type=int,
+        default=500,
+        metavar="N",
+        help="steps of the paddle static-graph run (default 500; 0 turns it off)",
+    )
+    p.add_argument(
+        "--plot",
+        default=None,
+        metavar="FILE.png",
+        help="also write a PNG: the lr curves, and each path minus what it must equal (the core; float32(core) "
+        "for paddle-static)",
+    )
     p.add_argument("--list", action="store_true", help="list the parity catalogue names and exit")
 
 
@@ -53,8 +78,17 @@ def _resolve(spec: str, base_lr: float | None) -> tuple[str, Any, float | None, 
     from lrparity.parity import catalogue, natives
 
     names = {e.name for e in catalogue.CATALOGUE}
-    from lrparity.cli import _example_path, load_schedule
+    from lrparity.cli import CliError, _example_path, example_names, load_schedule
 
+    if spec not in names and _example_path(spec) is None and not os.path.exists(spec):
+        import difflib
+
+        close = difflib.get_close_matches(spec, [*example_names(), *names], n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise CliError(
+            f"{spec!r} is neither a config file, a bundled example (lrparity list) nor a parity catalogue name "
+            f"(lrparity parity --list){hint}"
+        )
     if spec in names and _example_path(spec) is None:
         e = catalogue.get(spec)
         # the reference native is held to the entry's rtol, the other one to the recursive-native tolerance
@@ -104,6 +138,7 @@ def run_parity(
         return lambda k: bar.update(done + k, f"{label}: {path}")
 
     curves: dict[str, np.ndarray] = {}
+    compared_with: dict[str, tuple[str, np.ndarray]] = {}  # for the plot, where a path is not held to the core
     rows: list[dict[str, Any]] = []
     core = runners.run_core(schedule, base, n)
     curves["core"] = core
@@ -123,6 +158,7 @@ def run_parity(
                     continue
                 got = runners.run_paddle_static(schedule, base, work[path], tick(path))
                 rtol, expected = 0.0, core[: work[path]].astype(np.float32).astype(np.float64)
+                compared_with[path] = ("float32(core)", expected)
             elif path == "torch-native":
                 got = runners.run_torch_native(tn[0], base, n, tick(path))
                 rtol, expected = tn[1], core
@@ -153,7 +189,7 @@ def run_parity(
     if plot_path:
         from lrparity.parity.report import plot
 
-        plot(curves, "core", plot_path, title=f"lrparity parity: {label}")
+        plot(curves, "core", plot_path, title=f"lrparity parity: {label}", compared_with=compared_with)
         print(f"plot written to {plot_path}", file=out)
     print("MISMATCH" if failed else "OK: every path agrees", file=out)
     return 1 if failed else 0
@@ -174,16 +210,24 @@ def _cmd(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """``python -m lrparity.parity``: ``--golden FILE [--write]`` (the CI check), or ``CONFIG`` (as
     ``lrparity parity``)."""
-    parser = argparse.ArgumentParser(prog="python -m lrparity.parity", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m lrparity.parity", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     _add_arguments(parser)
     parser.add_argument("--golden", default=None, metavar="FILE.npz", help="check (or --write) the catalogue goldens")
     parser.add_argument("--write", action="store_true", help="with --golden: regenerate the goldens from the natives")
     parser.add_argument("--only", default=None, metavar="NAMES", help="with --golden: comma-separated entries")
     args = parser.parse_args(argv)
     os.environ.setdefault("GLOG_minloglevel", "2")
-    if args.golden:
-        return _golden(args.golden, args.write, args.only)
-    return _cmd(args)
+    from lrparity.cli import CliError
+
+    try:
+        if args.golden:
+            return _golden(args.golden, args.write, args.only)
+        return _cmd(args)
+    except (CliError, ValueError) as exc:  # as ``lrparity parity``: one line, exit status 2
+        print(f"lrparity: error: {exc}", file=sys.stderr)
+        return 2
 
 
 def _golden(path: str, write: bool, only: str | None) -> int:

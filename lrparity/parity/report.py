@@ -130,8 +130,20 @@ def format_table(rows: list[Mapping[str, Any]]) -> str:
     return "\n".join(out)
 
 
-def plot(curves: Mapping[str, np.ndarray], reference: str, path: str, title: str = "") -> None:
-    """PNG of the lr curves (top) and of each curve's difference to ``reference`` (bottom)."""
+def plot(
+    curves: Mapping[str, np.ndarray],
+    reference: str,
+    path: str,
+    title: str = "",
+    compared_with: Mapping[str, tuple[str, np.ndarray]] | None = None,
+) -> None:
+    """PNG of the lr curves (top) and of each curve's difference to what it must equal (bottom).
+
+    That is ``curves[reference]``, unless ``compared_with`` names the curve: then ``(label, values)``, e.g.
+    ``("float32(core)", core.astype(np.float32))`` for a float32 static-graph lr variable, so that the float32
+    rounding of the reference is not drawn as a difference.
+    """
+    compared_with = compared_with or {}
     try:
         import matplotlib
 
@@ -140,16 +152,17 @@ def plot(curves: Mapping[str, np.ndarray], reference: str, path: str, title: str
     except ImportError:
         raise ImportError("--plot needs matplotlib: pip install 'lrparity[plot]'") from None
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), sharex=True)
-    ref = curves[reference]
     for name, values in curves.items():
         top.plot(np.arange(len(values)), values, label=name, linewidth=1)
         if name != reference:
+            ref_label, ref = compared_with.get(name, (reference, curves[reference]))
             n = min(len(ref), len(values))
-            bottom.plot(np.arange(n), values[:n] - ref[:n], label=f"{name} - {reference}", linewidth=1)
+            diff = values[:n] - np.asarray(ref[:n], dtype=np.float64)
+            bottom.plot(np.arange(n), diff, label=f"{name} - {ref_label}", linewidth=1)
     top.set_ylabel("learning rate")
     top.set_title(title)
     top.legend(fontsize=8)
-    bottom.set_ylabel(f"difference to {reference}")
+    bottom.set_ylabel("difference to the expected lr")
     bottom.set_xlabel("step")
     bottom.legend(fontsize=8)
     fig.tight_layout()

@@ -19,9 +19,10 @@ torch and paddle are imported only inside these functions. A missing framework r
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -48,11 +49,32 @@ class Skipped(Exception):
 
 _EXTRA = {"torch": "torch", "paddle": "paddle"}
 
+# paddle's own UserWarnings that say nothing about the schedule: at import (no ccache for its C++ extension
+# builder) and while a static-graph optimizer is built (``Tensor.place`` under PIR). Only these are silenced.
+_PADDLE_NOISE = (
+    r"No ccache found",
+    r"Tensor do not have 'place' interface for pir graph mode",
+)
+
+
+@contextlib.contextmanager
+def quiet_paddle() -> Iterator[None]:
+    """Inside the block, ignore paddle's import / static-graph UserWarnings listed in ``_PADDLE_NOISE``."""
+    with warnings.catch_warnings():
+        for message in _PADDLE_NOISE:
+            warnings.filterwarnings("ignore", message=message, category=UserWarning)
+        yield
+
+
+def _import(framework: str) -> Any:
+    with quiet_paddle():
+        return importlib.import_module(framework)
+
 
 def available(framework: str) -> bool:
     """Whether ``framework`` ("torch" or "paddle") imports."""
     try:
-        importlib.import_module(framework)
+        _import(framework)
     except ImportError:
         return False
     return True
@@ -60,7 +82,7 @@ def available(framework: str) -> bool:
 
 def _need(framework: str) -> Any:
     try:
-        return importlib.import_module(framework)
+        return _import(framework)
     except ImportError:
         raise Skipped(f"skipped (install lrparity[{_EXTRA[framework]}])") from None
 
@@ -173,7 +195,7 @@ def run_paddle_static(
     try:
         main, startup = paddle.static.Program(), paddle.static.Program()
         scope = paddle.static.Scope()
-        with paddle.static.program_guard(main, startup), paddle.static.scope_guard(scope):
+        with paddle.static.program_guard(main, startup), paddle.static.scope_guard(scope), quiet_paddle():
             x = paddle.static.data(name="x", shape=[1, 1], dtype=dtype)
             w = paddle.static.create_parameter([1, 1], dtype, default_initializer=paddle.nn.initializer.Constant(0.0))
             loss = paddle.sum(x * w)

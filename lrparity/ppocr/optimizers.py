@@ -875,35 +875,33 @@ def build_paddle_optimizer(
     elif spec.l2_coupled is not None:
         weight_decay = float(spec.l2_coupled)
 
+    if spec.name == "Adam" and spec.group_lr:
+        if not isinstance(parameters_or_layer, paddle.nn.Layer):
+            raise ValueError("group_lr (VisionLAN LF_2) needs the paddle.nn.Layer, not bare parameters")
+        if group_lr_scale is None:
+            try:
+                group_lr_scale = learning_rate.values[0] * 0.1
+            except (AttributeError, IndexError, TypeError) as exc:
+                raise ValueError(
+                    "group_lr (VisionLAN LF_2): PaddleOCR reads learning_rate.values[0] (a Piecewise "
+                    "schedule without warmup); pass group_lr_scale or such a schedule"
+                ) from exc
+        base_modules = _visionlan_modules(parameters_or_layer, "_layers")
+        base_ids = {id(p) for m in base_modules for p in m.parameters()}
+        all_params = list(parameters_or_layer.parameters())
+        params = [
+            {"params": [p for p in all_params if id(p) in base_ids]},
+            {"params": [p for p in all_params if id(p) not in base_ids], "learning_rate": group_lr_scale},
+        ]
+    common = {
+        "learning_rate": learning_rate,
+        "parameters": params,
+        "weight_decay": weight_decay,
+        "grad_clip": grad_clip,
+    }
+    adam = {"beta1": spec.beta1, "beta2": spec.beta2, "epsilon": spec.epsilon, "lazy_mode": spec.lazy_mode}
     if spec.name == "Adam":
-        if spec.group_lr:
-            if not isinstance(parameters_or_layer, paddle.nn.Layer):
-                raise ValueError("group_lr (VisionLAN LF_2) needs the paddle.nn.Layer, not bare parameters")
-            if group_lr_scale is None:
-                try:
-                    group_lr_scale = learning_rate.values[0] * 0.1
-                except (AttributeError, IndexError, TypeError) as exc:
-                    raise ValueError(
-                        "group_lr (VisionLAN LF_2): PaddleOCR reads learning_rate.values[0] (a Piecewise "
-                        "schedule without warmup); pass group_lr_scale or such a schedule"
-                    ) from exc
-            base_modules = _visionlan_modules(parameters_or_layer, "_layers")
-            base_ids = {id(p) for m in base_modules for p in m.parameters()}
-            all_params = list(parameters_or_layer.parameters())
-            params = [
-                {"params": [p for p in all_params if id(p) in base_ids]},
-                {"params": [p for p in all_params if id(p) not in base_ids], "learning_rate": group_lr_scale},
-            ]
-        return paddle.optimizer.Adam(
-            learning_rate=learning_rate,
-            beta1=spec.beta1,
-            beta2=spec.beta2,
-            epsilon=spec.epsilon,
-            parameters=params,
-            weight_decay=weight_decay,
-            grad_clip=grad_clip,
-            lazy_mode=spec.lazy_mode,
-        )
+        return paddle.optimizer.Adam(**adam, **common)
     if spec.name == "AdamW":
         flags = _no_decay_flags(spec, named, lambda p: len(p.shape))
         excluded = {p.name for (_, p), f in zip(named, flags) if f}
@@ -912,42 +910,15 @@ def build_paddle_optimizer(
             return tensor_name not in excluded
 
         return paddle.optimizer.AdamW(
-            learning_rate=learning_rate,
-            beta1=spec.beta1,
-            beta2=spec.beta2,
-            epsilon=spec.epsilon,
-            parameters=params,
-            weight_decay=_adamw_coeff(spec),
+            **adam,
+            **{**common, "weight_decay": _adamw_coeff(spec)},  # AdamW: its decoupled coefficient
             multi_precision=spec.multi_precision,
-            grad_clip=grad_clip,
-            lazy_mode=spec.lazy_mode,
             apply_decay_param_fun=apply_decay_param_fun,
         )
     if spec.name == "Momentum":
-        return paddle.optimizer.Momentum(
-            learning_rate=learning_rate,
-            momentum=spec.momentum,
-            parameters=params,
-            weight_decay=weight_decay,
-            grad_clip=grad_clip,
-        )
+        return paddle.optimizer.Momentum(momentum=spec.momentum, **common)
     if spec.name == "Adadelta":
-        return paddle.optimizer.Adadelta(
-            learning_rate=learning_rate,
-            epsilon=spec.epsilon,
-            rho=spec.rho,
-            parameters=params,
-            weight_decay=weight_decay,
-            grad_clip=grad_clip,
-        )
+        return paddle.optimizer.Adadelta(epsilon=spec.epsilon, rho=spec.rho, **common)
     if spec.name == "RMSProp":
-        return paddle.optimizer.RMSProp(
-            learning_rate=learning_rate,
-            momentum=spec.momentum,
-            rho=spec.rho,
-            epsilon=spec.epsilon,
-            parameters=params,
-            weight_decay=weight_decay,
-            grad_clip=grad_clip,
-        )
+        return paddle.optimizer.RMSProp(momentum=spec.momentum, rho=spec.rho, epsilon=spec.epsilon, **common)
     raise ValueError(f"unknown optimizer {spec.name!r}")  # pragma: no cover

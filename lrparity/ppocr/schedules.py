@@ -238,6 +238,14 @@ def _warm(inner: Schedule, w: int, peak: float) -> Schedule:
     return Warmup(inner, w, start_lr=0.0, end_lr=peak, mode="prefix")
 
 
+def _warmed(inner: Schedule, w: int, lr: float, how: str, warm_note: str = "") -> _Built:
+    """``inner`` (relative) at base ``lr`` behind paddle's ``LinearWarmup(.., w, 0.0, lr)`` when ``w`` > 0 steps,
+    with its description ``how`` wrapped in the LinearWarmup (plus ``warm_note``) in that case."""
+    if w:
+        how = f"LinearWarmup({how}, {w}, 0.0, {lr!r}){warm_note}"
+    return WithBaseLR(_warm(inner, w, lr), lr), w, lr, how
+
+
 def build_lr(optimizer_cfg: Mapping[str, Any], epochs: int, steps_per_epoch: int) -> LrBuild:
     """Build the core schedule of a PaddleOCR ``Optimizer`` (or ``lr``) block; warnings are returned, not emitted.
 
@@ -350,22 +358,16 @@ def _build_linear(block: Mapping[str, Any], epochs: int, spe: int, total: int, n
     w = _warmup_steps("Linear", block, spe, notes)
     inner = Polynomial(total_steps=total, power=power, end_lr=end)
     how = f"PolynomialDecay({lr!r}, decay_steps={total}, end_lr={end!r}, power={power!r})"
-    if w:
-        how = f"LinearWarmup({how}, {w}, 0.0, {lr!r})"
-    return WithBaseLR(_warm(inner, w, lr), lr), w, lr, how
+    return _warmed(inner, w, lr, how)
 
 
 def _build_cosine(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
     lr = _scheduler_lr("Cosine", block)
     w = _warmup_steps("Cosine", block, spe, notes)
-    how = f"CosineAnnealingDecay({lr!r}, T_max={total})"
-    if w:
-        how = f"LinearWarmup({how}, {w}, 0.0, {lr!r}) (closed form; the cosine never reaches 0)"
-    else:
-        how += " (recursive form)"
+    how = f"CosineAnnealingDecay({lr!r}, T_max={total})" + ("" if w else " (recursive form)")
     # Standalone, paddle's CosineAnnealingDecay runs its recursion; under LinearWarmup, its closed form.
     inner = Cosine(T_max=total, form="closed" if w else "recursive")
-    return WithBaseLR(_warm(inner, w, lr), lr), w, lr, how
+    return _warmed(inner, w, lr, how, " (closed form; the cosine never reaches 0)")
 
 
 def _build_lwc(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
@@ -408,9 +410,7 @@ def _build_step(block: Mapping[str, Any], epochs: int, spe: int, total: int, not
     w = _warmup_steps("Step", block, spe, notes)
     inner = Step(step_size=int(size) * spe, gamma=gamma)
     how = f"StepDecay({lr!r}, step_size={int(size) * spe}, gamma={gamma!r})"
-    if w:
-        how = f"LinearWarmup({how}, {w}, 0.0, {lr!r}) (decays land {w} steps late)"
-    return WithBaseLR(_warm(inner, w, lr), lr), w, lr, how
+    return _warmed(inner, w, lr, how, f" (decays land {w} steps late)")
 
 
 def _piecewise(cls: str, bounds_raw: Any, values_raw: Any, spe: int, notes: list[str]) -> Piecewise:
@@ -475,9 +475,7 @@ def _build_cyclical(block: Mapping[str, Any], epochs: int, spe: int, total: int,
         )
     w = _warmup_steps("CyclicalCosine", block, spe, notes)
     how = f"CyclicalCosineDecay({lr!r}, cycle={int(c)}) (0.5*lr*(1+cos(pi*(k % cycle)/cycle)))"
-    if w:
-        how = f"LinearWarmup({how}, {w}, 0.0, {lr!r})"
-    return WithBaseLR(_warm(CosineRestarts(T_0=int(c)), w, lr), lr), w, lr, how
+    return _warmed(CosineRestarts(T_0=int(c)), w, lr, how)
 
 
 def _build_onecycle(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
@@ -526,9 +524,7 @@ def _build_multistep(block: Mapping[str, Any], epochs: int, spe: int, total: int
     w = _warmup_steps("MultiStepDecay", block, spe, notes)
     inner = MultiStep(milestones=tuple(_boundary(s) for s in steps), gamma=gamma)
     how = f"MultiStepDecay({lr!r}, milestones={steps}, gamma={gamma!r})"
-    if w:
-        how = f"LinearWarmup({how}, {w}, 0.0, {lr!r}) (decays land {w} steps late)"
-    return WithBaseLR(_warm(inner, w, lr), lr), w, lr, how
+    return _warmed(inner, w, lr, how, f" (decays land {w} steps late)")
 
 
 def _build_two_step(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
