@@ -13,8 +13,11 @@ bit-identical to the natives, which compute with Python's ``math`` module.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any
 
@@ -121,6 +124,33 @@ def _numpy_agrees(name: str) -> bool:
     raise KeyError(name)
 
 
+_PARALLEL_MIN = 1 << 18
+"""Arrays at least this long are split across threads (numpy releases the GIL inside ufuncs)."""
+
+
+def _workers() -> int:
+    return min(os.cpu_count() or 1, 8)
+
+
+@cache
+def _pool() -> ThreadPoolExecutor | None:
+    return ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="lrparity") if _workers() > 1 else None
+
+
+def _ufunc(fn: np.ufunc, x: Any) -> np.ndarray:
+    """``fn(x)`` for a float64 array, in chunks on a thread pool when it is long (same values, element by element)."""
+    x = np.asarray(x, dtype=np.float64)
+    pool = _pool() if x.size >= _PARALLEL_MIN and x.ndim == 1 else None
+    if pool is None:
+        return fn(x)
+    out = np.empty_like(x)
+    bounds = np.linspace(0, x.size, _workers() + 1).astype(np.int64).tolist()
+    jobs = [pool.submit(fn, x[a:b], out=out[a:b]) for a, b in itertools.pairwise(bounds)]
+    for job in jobs:
+        job.result()
+    return out
+
+
 class ArrayMath:
     """Math namespace for numpy arrays, bit-identical to :class:`ScalarMath` element by element."""
 
@@ -134,15 +164,15 @@ class ArrayMath:
 
     @staticmethod
     def cos(x: Any) -> np.ndarray:
-        return np.cos(x) if _numpy_agrees("cos") else _elementwise(math.cos, x)
+        return _ufunc(np.cos, x) if _numpy_agrees("cos") else _elementwise(math.cos, x)
 
     @staticmethod
     def exp(x: Any) -> np.ndarray:
-        return np.exp(x) if _numpy_agrees("exp") else _elementwise(math.exp, x)
+        return _ufunc(np.exp, x) if _numpy_agrees("exp") else _elementwise(math.exp, x)
 
     @staticmethod
     def log(x: Any) -> np.ndarray:
-        return np.log(x) if _numpy_agrees("log") else _elementwise(math.log, x)
+        return _ufunc(np.log, x) if _numpy_agrees("log") else _elementwise(math.log, x)
 
     @staticmethod
     def pow(base: Any, exponent: Any) -> np.ndarray:

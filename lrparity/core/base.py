@@ -182,6 +182,8 @@ class Schedule(Configurable):
             raise ValueError(f"steps must be <= 2**62, got {int(t.max())}")
         with np.errstate(all="ignore"):
             out = self._eval(t, base, ARRAY)
+        if isinstance(out, np.ndarray) and out.dtype == np.float64 and out.shape == t.shape and out.base is None:
+            return out  # a fresh array the schedule built for this call: no copy needed
         return np.broadcast_to(np.asarray(out, dtype=np.float64), t.shape).copy()
 
     # -- structure -----------------------------------------------------------------------------------------

@@ -93,7 +93,8 @@ class Cosine(Schedule):
         x += 1
         x *= base - eta
         x /= 2
-        x += eta
+        if eta:  # adding 0.0 changes nothing: x >= 0
+            x += eta
         return x
 
     @property
