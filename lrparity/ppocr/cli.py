@@ -97,9 +97,11 @@ def _torch_summary(spec: Any) -> str:
 
 
 def _parity(optimizer_cfg: Any, epochs: int, spe: int, ours: np.ndarray, rows: int) -> dict[str, Any]:
+    from lrparity.parity.runners import quiet_paddle
     from lrparity.ppocr.reference import paddle_reference_lrs
 
-    ref = paddle_reference_lrs(optimizer_cfg, epochs, spe)
+    with quiet_paddle():  # paddle's import-time notices are not part of the report
+        ref = paddle_reference_lrs(optimizer_cfg, epochs, spe)
     diff = np.abs(ours - ref)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(ref != 0, diff / np.abs(ref), np.where(diff == 0, 0.0, np.inf))
