@@ -33,12 +33,15 @@ from lrparity.core import (
     Noam,
     Noise,
     OneCycle,
+    PhaseAnneal,
     Piecewise,
     Polynomial,
     Schedule,
     Sequence,
+    Shift,
     Step,
     Warmup,
+    WithBaseLR,
 )
 
 __all__ = ["CATALOGUE", "Entry", "get", "lambda_decay", "mult_decay"]
@@ -247,6 +250,18 @@ CATALOGUE: tuple[Entry, ...] = (
     Entry("chain", Chain((Linear(0.1, 1.0, 500), Exponential(0.9998))), 0.1, torch_native=_t_chain,
           reference="torch", rtol=1e-12, note=_RECURSIVE),
     Entry("noise_cosine", Noise(Cosine(10_000), pct=0.5, std=0.1, seed=7), 0.1),
+    Entry("cosine_replay", Cosine(100, eta_min=1e-3, form="recursive"), 0.1,
+          torch_native=_t("CosineAnnealingLR", T_max=100, eta_min=1e-3),
+          paddle_native=_p("CosineAnnealingDecay", learning_rate=0.1, T_max=100, eta_min=1e-3), reference="torch",
+          note="the natives' recursion replayed: bit-identical over 50 periods"),
+    Entry("linear_replay", Linear(0.01, 1.0, 3000, form="recursive"), 0.1,
+          torch_native=_t("LinearLR", start_factor=0.01, end_factor=1.0, total_iters=3000),
+          paddle_native=_p("LinearLR", learning_rate=0.1, total_steps=3000, start_factor=0.01, end_factor=1.0),
+          reference="torch", note="the natives' recursion replayed"),
+    Entry("with_base_lr", WithBaseLR(Step(2000, 0.5), 0.05), None,
+          paddle_native=_p("StepDecay", learning_rate=0.05, step_size=2000, gamma=0.5), reference="paddle"),
+    Entry("phase_anneal", PhaseAnneal((2999.0, 9999.0), (0.01, 0.1, 1e-4), anneal_strategy="linear"), None),
+    Entry("two_step_cosine", Sequence((Cosine(2000), Shift(Cosine(10_000), 2000)), (2000,)), 0.1),
 )  # fmt: skip
 
 
