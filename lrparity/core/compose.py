@@ -94,9 +94,6 @@ class Sequence(Schedule):
         pieces = [(lambda x, s=s, start=start: s._eval(x - start, base, m)) for s, start in zip(self.schedules, starts)]
         return by_segment(t, m, self.milestones, pieces)
 
-    def companions(self) -> Mapping[str, Schedule]:
-        return {}
-
     @property
     def length(self) -> int | None:
         tail = self.schedules[-1].length

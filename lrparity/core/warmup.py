@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,9 +128,6 @@ class Warmup(Schedule):
         return by_segment(
             t, m, (w,), [lambda x: self._ramp(x, base, m), lambda x: self.schedule._eval(x - shift, base, m)]
         )
-
-    def companions(self) -> Mapping[str, Schedule]:
-        return {}
 
     @property
     def length(self) -> int | None:
