@@ -18,7 +18,7 @@ import math
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -118,10 +118,26 @@ def _numpy_agrees(name: str) -> bool:
     if name == "pow":
         base = np.random.default_rng(7).uniform(0.5, 0.9999, 4096)
         expo = np.resize(np.arange(0, 2048, dtype=np.float64), base.shape) * 0.37
+        expo[::2] = np.round(expo[::2])  # integer exponents too (gamma ** t)
         ref = np.array([b**e for b, e in zip(base.tolist(), expo.tolist())])
         with np.errstate(all="ignore"):
             return bool(np.array_equal(np.power(base, expo), ref))
     raise KeyError(name)
+
+
+@lru_cache(maxsize=1024)
+def _numpy_pow_agrees_at(exponent: float) -> bool:
+    """True if ``np.power(x, exponent)`` is bit-identical to Python's ``x ** exponent`` on a probe of bases.
+
+    numpy replaces some exponents by other kernels (2 by a square, 0.5 by a square root, -1 by a reciprocal),
+    which need not round as C ``pow`` does (seen: ``x ** 2.0`` one ulp off ``x * x`` on some machines), so the
+    general probe does not speak for them: each scalar exponent is checked on its own (cached).
+    """
+    rng = np.random.default_rng(11)
+    base = np.concatenate([rng.uniform(1e-3, 2.0, 4096), 1.0 - np.arange(1, 4096) / 4096.0, np.arange(1.0, 1025.0)])
+    ref = np.fromiter((_py_pow(b, exponent) for b in base.tolist()), dtype=np.float64, count=base.size)
+    with np.errstate(all="ignore"):
+        return bool(np.array_equal(np.power(base, exponent), ref))
 
 
 _PARALLEL_MIN = 1 << 18
@@ -176,7 +192,11 @@ class ArrayMath:
 
     @staticmethod
     def pow(base: Any, exponent: Any) -> np.ndarray:
-        if _numpy_agrees("pow"):
+        if np.ndim(exponent) == 0:
+            agrees = _numpy_pow_agrees_at(float(exponent))
+        else:
+            agrees = _numpy_agrees("pow")
+        if agrees:
             return np.power(np.asarray(base, dtype=np.float64), exponent)
         if np.ndim(base) == 0:
             b = float(base)
