@@ -4,10 +4,11 @@ Run: ``python bench/curve.py [--steps N] [--warmup W] [--repeat R]``. The curve 
 (from 0.001 x base to the base lr 0.1) followed by a cosine over the remaining N - W steps, defaults N = 1,000,000
 and W = 10,000. Rows:
 
-- core ``values()``: ``Warmup(Cosine(T_max=N - W), W, start_factor=0.001).values(range(N), 0.1)`` (best of R),
-  and the equivalent ``Sequence([Linear(0.001, 1, W), Cosine(N - W)], [W])`` (best of R);
+- core ``values()``: ``Warmup(Cosine(T_max=N - W), W, start_factor=0.001).values(range(N), 0.1)`` (median of R
+  calls, each on a freshly built schedule), and the equivalent ``Sequence([Linear(0.001, 1, W), Cosine(N - W)], [W])``
+  (the same);
 - core ``form="recursive"``: the same Sequence replaying the natives' recursions, timed once on a fresh object
-  (the replay is then cached);
+  (the whole replay is in the time);
 - core ``value()`` loop: one Python call per step (what a backend does per ``step()``), timed once;
 - torch: ``SequentialLR(LinearLR(0.001, 1, W), CosineAnnealingLR(N - W), milestones=[W])`` on an SGD optimizer with
   one param group; each step reads ``param_groups[0]["lr"]`` then calls ``scheduler.step()`` (timed once);
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 import sys
 import time
 import warnings
@@ -38,14 +40,14 @@ BASE_LR = 0.1
 START_FACTOR = 0.001
 
 
-def best_of(fn: Callable[[], np.ndarray], repeat: int) -> tuple[float, np.ndarray]:
-    """Best of ``repeat`` timed calls, after one untimed call (first-touch memory, the thread pool's start)."""
-    best, out = float("inf"), fn()
+def median_of(fn: Callable[[], np.ndarray], repeat: int) -> tuple[float, np.ndarray]:
+    """Median of ``repeat`` timed calls, after one untimed call (first-touch memory, the thread pool's start)."""
+    times, out = [], fn()
     for _ in range(repeat):
         t0 = time.perf_counter()
         out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out  # type: ignore[return-value]
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
 
 
 def once(fn: Callable[[], np.ndarray]) -> tuple[float, np.ndarray]:
@@ -108,23 +110,27 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=1_000_000, help="curve length N (default 1,000,000)")
     parser.add_argument("--warmup", type=int, default=10_000, help="warmup steps W (default 10,000)")
-    parser.add_argument("--repeat", type=int, default=3, help="repeats of the fast rows, best taken (default 3)")
+    parser.add_argument("--repeat", type=int, default=5, help="repeats of the fast rows, median taken (default 5)")
     args = parser.parse_args(argv)
     n, w = args.steps, args.warmup
     steps = np.arange(n, dtype=np.int64)
 
-    warm = Warmup(Cosine(T_max=n - w), w, start_factor=START_FACTOR)
-    seq = Sequence([Linear(START_FACTOR, 1.0, w), Cosine(T_max=n - w)], [w])
+    def warm() -> Warmup:
+        return Warmup(Cosine(T_max=n - w), w, start_factor=START_FACTOR)
+
+    def seq() -> Sequence:
+        return Sequence([Linear(START_FACTOR, 1.0, w), Cosine(T_max=n - w)], [w])
+
     rows: dict[str, tuple[float, np.ndarray, str]] = {}
 
-    t, v = best_of(lambda: warm.values(steps, BASE_LR), args.repeat)
-    rows["core Warmup(Cosine).values()"] = (t, v, f"best of {args.repeat}")
-    t, v = best_of(lambda: seq.values(steps, BASE_LR), args.repeat)
-    rows["core Sequence(Linear, Cosine).values()"] = (t, v, f"best of {args.repeat}")
+    t, v = median_of(lambda: warm().values(steps, BASE_LR), args.repeat)
+    rows["core Warmup(Cosine).values()"] = (t, v, f"median of {args.repeat}")
+    t, v = median_of(lambda: seq().values(steps, BASE_LR), args.repeat)
+    rows["core Sequence(Linear, Cosine).values()"] = (t, v, f"median of {args.repeat}")
     rec = Sequence([Linear(START_FACTOR, 1.0, w, form="recursive"), Cosine(T_max=n - w, form="recursive")], [w])
     t, v = once(lambda: rec.values(steps, BASE_LR))
     rows["core form='recursive' .values()"] = (t, v, "once, cold replay")
-    value = warm.value
+    value = warm().value
     t, v = once(lambda: np.fromiter((value(i, BASE_LR) for i in range(n)), dtype=np.float64, count=n))
     rows["core Warmup(Cosine).value() loop"] = (t, v, "once")
     if available("torch"):

@@ -6,6 +6,7 @@ The core (:mod:`lrparity.core`) needs only numpy. The backends load lazily:
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from lrparity.core import *  # noqa: F403
@@ -33,14 +34,38 @@ def paddle_scheduler(schedule: Any, learning_rate: float | None = None, **kwargs
 
 
 def from_native(scheduler: Any) -> Any:
-    """The core schedule equivalent to a live torch or paddle scheduler (any of their built-in classes)."""
-    module = type(scheduler).__module__
+    """The core schedule equivalent to a live torch or paddle scheduler (any of their built-in classes).
+
+    Dispatches on the object's class: a torch ``LRScheduler`` (``ReduceLROnPlateau`` included) goes to
+    :func:`lrparity.backends.torch.from_native`, a paddle ``LRScheduler`` to
+    :func:`lrparity.backends.paddle.from_native`; lrparity's own schedulers give their schedule. A framework is
+    only consulted when it is already imported (it must be, for one of its schedulers to exist).
+
+    Raises:
+        TypeError: ``scheduler`` is not a scheduler (an optimizer passed by mistake is named as such), or is a
+            subclass of a built-in scheduler (it may override ``get_lr()``; convert its base class explicitly),
+            or a scheduler class of its own.
+    """
     from lrparity.backends import load
 
-    for framework in ("torch", "paddle"):
-        if module.startswith((framework, f"lrparity.backends.{framework}")):
-            return load(framework).from_native(scheduler)
-    raise TypeError(
-        f"from_native: {type(scheduler).__module__}.{type(scheduler).__qualname__} is not a torch or paddle "
-        "learning-rate scheduler"
-    )
+    kind = type(scheduler)
+    name = f"{kind.__module__}.{kind.__qualname__}"
+    torch = sys.modules.get("torch")
+    if torch is not None and hasattr(torch, "optim"):
+        if isinstance(scheduler, torch.optim.lr_scheduler.LRScheduler):
+            return load("torch").from_native(scheduler)
+        if isinstance(scheduler, torch.optim.Optimizer):
+            raise TypeError(
+                f"from_native: got the optimizer ({name}); pass its learning-rate scheduler "
+                "(a torch.optim.lr_scheduler object)"
+            )
+    paddle = sys.modules.get("paddle")
+    if paddle is not None and hasattr(paddle, "optimizer"):
+        if isinstance(scheduler, paddle.optimizer.lr.LRScheduler):
+            return load("paddle").from_native(scheduler)
+        if isinstance(scheduler, paddle.optimizer.Optimizer):
+            raise TypeError(
+                f"from_native: got the optimizer ({name}); pass its learning-rate scheduler (a "
+                "paddle.optimizer.lr object: the optimizer's learning_rate, or optimizer._learning_rate)"
+            )
+    raise TypeError(f"from_native: {name} is not a torch or paddle learning-rate scheduler")

@@ -2,8 +2,9 @@
 
 ``lrparity show warmup_cosine``, ``lrparity plot one_cycle step -o lr.png``, ``lrparity table piecewise
 --steps 1000 --every 100 --format md``, ``lrparity list``. A schedule is given as a config file (YAML or JSON,
-the format of ``schedule.to_config()``), a PaddleOCR config (a file with a top-level ``Optimizer`` block, which
-needs ``--steps-per-epoch``) or the name of a bundled example (``lrparity list``).
+the format of ``schedule.to_config()``), a PaddleOCR config (a file with PaddleOCR's top-level sections, whose
+``Optimizer`` block needs ``--steps-per-epoch``) or the name of a bundled example (``lrparity list``). Every
+file is read by :func:`lrparity.core.config_files.read_config_file` (plain data; nothing in it is executed).
 
 The ``parity`` and ``ppocr`` subcommands are added by :mod:`lrparity.parity.cli` and :mod:`lrparity.ppocr.cli`
 when those modules are installed. Errors print one line (``lrparity: error: ...``) and exit with status 2;
@@ -17,7 +18,10 @@ import csv
 import importlib
 import io
 import json
+import math
+import os
 import sys
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +29,40 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["EXAMPLES_DIR", "Loaded", "example_names", "load_schedule", "main"]
+from lrparity.core.config_files import read_config_file
+
+__all__ = [
+    "EXAMPLES_DIR",
+    "MAX_STEPS",
+    "CliError",
+    "Loaded",
+    "check_image_output",
+    "check_range",
+    "check_writable",
+    "example_names",
+    "is_ppocr_config",
+    "load_schedule",
+    "main",
+    "resolve_config",
+]
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 """Folder of the bundled examples (``lrparity/examples/<name>.yaml`` or ``.yml``)."""
+
+MAX_STEPS = 20_000_000
+"""Most steps a command evaluates (``--steps``, or a PaddleOCR run's ``epochs * steps_per_epoch``)."""
+
+IMAGE_SIDE = (100, 20_000)
+"""Allowed ``--width``/``--height`` of a plot, in pixels."""
+
+MAX_PIXELS = 50_000_000
+"""Largest plot, ``width * height`` in pixels (a 50-megapixel RGBA canvas takes 200 MB)."""
+
+DPI_RANGE = (10, 1200)
+"""Allowed ``--dpi``."""
+
+PPOCR_SECTIONS = ("Global", "Optimizer", "Architecture", "Loss", "Train", "Eval", "PostProcess", "Metric")
+"""Top-level sections of a PaddleOCR training config; a mapping with one of them (and no ``type``) is one."""
 
 _SUFFIXES = (".yaml", ".yml", ".json")
 _PLUGINS = (("parity", "lrparity.parity.cli"), ("ppocr", "lrparity.ppocr.cli"))
@@ -39,7 +73,7 @@ class CliError(Exception):
     """A user error: printed as one line, exit status 2."""
 
 
-# -- examples and config loading ------------------------------------------------------------------------------
+# -- examples, files and option checks ------------------------------------------------------------------------
 def example_names() -> list[str]:
     """Names of the bundled examples, sorted."""
     if not EXAMPLES_DIR.is_dir():
@@ -65,24 +99,108 @@ def _description(path: Path) -> str:
     return ""
 
 
-def _read_data(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CliError(f"{path}: not valid JSON: {exc}") from exc
-    import yaml
+def _close_example(spec: str, extra: list[str] | None = None) -> str:
+    import difflib
 
+    stem = Path(spec).stem if Path(spec).suffix.lower() in _SUFFIXES else spec
+    close = difflib.get_close_matches(stem, [*example_names(), *(extra or [])], n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def resolve_config(spec: str) -> tuple[str, Path]:
+    """``(label, path)`` of a CONFIG argument: an existing path, or the name of a bundled example.
+
+    A spec that exists, or that looks like a path (a folder separator or a .yaml/.yml/.json suffix), is a file:
+    the reader then reports what is wrong with it (missing, a directory, ...), naming it. Anything else must be
+    a bundled example name.
+    """
+    path = Path(spec)
+    example = _example_path(spec)
+    looks_like_path = os.sep in spec or "/" in spec or path.suffix.lower() in _SUFFIXES
+    if path.is_file() or (path.exists() and example is None):
+        return path.stem, path
+    if example is not None:
+        return spec, example
+    if looks_like_path:
+        raise CliError(f"{spec}: no such file{_close_example(spec)}")
+    names = example_names()
+    raise CliError(
+        f"{spec!r} is neither a config file nor a bundled example{_close_example(spec)} (examples: {', '.join(names)})"
+    )
+
+
+def check_range(option: str, value: float | None, low: float, high: float | None = None) -> None:
+    """Raise :class:`CliError` unless ``low <= value <= high`` (``None``: the option was not given)."""
+    if value is None:
+        return
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CliError(f"{option} must be a finite number, got {value!r}")
+    if value < low or (high is not None and value > high):
+        allowed = f">= {low}" if high is None else f"in [{low}, {high}]"
+        raise CliError(f"{option} must be {allowed}, got {value!r}")
+
+
+def check_writable(path: str, option: str) -> None:
+    """Fail now, not after a long run, if ``path`` cannot be written (the file is not left behind)."""
+    p = Path(path)
+    if p.is_dir():
+        raise CliError(f"{option} {path}: is a directory")
+    if not p.parent.is_dir():
+        raise CliError(f"{option} {path}: folder {str(p.parent)!r} does not exist")
+    existed = p.exists()
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CliError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from exc
+        with open(p, "ab"):
+            pass
+    except OSError as exc:
+        raise CliError(f"{option} {path}: cannot be written ({exc.strerror or exc})") from None
+    if not existed:
+        p.unlink(missing_ok=True)
 
 
+def check_image_output(path: str, option: str) -> str:
+    """The image format ``path``'s extension names (one matplotlib can write), after checking it is writable.
+
+    Raises :class:`CliError` when matplotlib is missing, the extension is missing or unknown to matplotlib, or
+    the file cannot be written; all before anything is computed.
+    """
+    try:
+        import matplotlib
+    except ModuleNotFoundError as exc:
+        raise CliError(_PLOT_EXTRA) from exc
+    matplotlib.use("Agg", force=True)
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    formats = FigureCanvasBase.get_supported_filetypes()
+    ext = Path(path).suffix.lower().lstrip(".")
+    listed = ", ".join(sorted(formats))
+    if not ext:
+        raise CliError(f"{option} {path}: give the image format as the file's extension (one of {listed})")
+    if ext not in formats:
+        raise CliError(f"{option} {path}: matplotlib cannot write .{ext} images (formats: {listed})")
+    if ext == "pgf":
+        import shutil
+
+        tex = matplotlib.rcParams["pgf.texsystem"]
+        if shutil.which(tex) is None:
+            raise CliError(f"{option} {path}: .pgf needs {tex} (a TeX system), not installed; try .pdf or .svg")
+    check_writable(path, option)
+    return ext
+
+
+def is_ppocr_config(data: Any) -> bool:
+    """Whether ``data`` (a file's content) is a PaddleOCR training config rather than a schedule config."""
+    return isinstance(data, Mapping) and "type" not in data and any(k in data for k in PPOCR_SECTIONS)
+
+
+# -- loading --------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Loaded:
-    """A schedule read from the command line, with what the commands print about it."""
+    """A schedule read from the command line, with what the commands print about it.
+
+    ``length`` is the training run for a PaddleOCR config (``epochs * steps_per_epoch``), else the schedule's
+    nominal length; ``notes`` are PaddleOCR's warnings (ignored keys, silent defaults, a warmup longer than the
+    run).
+    """
 
     label: str
     source: str
@@ -91,77 +209,100 @@ class Loaded:
     length: int | None
     steps_per_epoch: int | None = None
     epochs: int | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def is_run(self) -> bool:
+        """A PaddleOCR training run: its curve ends where the training loop ends."""
+        return self.epochs is not None
 
 
-def _resolve_path(spec: str) -> tuple[str, Path]:
-    path = Path(spec)
-    if path.is_file():
-        return path.stem, path
-    if path.exists():
-        raise CliError(f"{spec!r} is not a file")
-    example = _example_path(spec)
-    if example is not None:
-        return spec, example
-    names = example_names()
-    import difflib
-
-    close = difflib.get_close_matches(spec, names, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise CliError(f"{spec!r} is neither a config file nor a bundled example{hint} (examples: {', '.join(names)})")
-
-
-def _ppocr_schedule(data: Mapping[str, Any], path: Path, steps_per_epoch: int | None, epochs: int | None) -> Any:
+def _load_ppocr(label: str, path: Path, steps_per_epoch: int | None, epochs: int | None) -> Loaded:
+    try:
+        from lrparity.ppocr import build_lr
+        from lrparity.ppocr.cli import read_training_config
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("lrparity.ppocr", "lrparity.ppocr.cli", None):
+            raise
+        raise CliError("reading PaddleOCR configs needs lrparity.ppocr, missing in this install") from exc
+    optimizer_cfg, epochs = read_training_config(path, epochs)
     if steps_per_epoch is None:
         raise CliError(
-            f"{path} is a PaddleOCR config (it has an 'Optimizer' block): give --steps-per-epoch N "
-            "(batches per epoch per card, len(train_dataloader))"
+            f"{path} is a PaddleOCR config: give --steps-per-epoch N (batches per epoch per card, "
+            "len(train_dataloader)); `lrparity ppocr` compares it with PaddleOCR's own Paddle schedulers"
         )
-    if epochs is None:
-        glob = data.get("Global")
-        epochs = glob.get("epoch_num") if isinstance(glob, Mapping) else None
-        if epochs is None:
-            raise CliError(f"{path}: no Global.epoch_num in this PaddleOCR config; give --epochs N")
-    try:
-        ppocr = importlib.import_module("lrparity.ppocr")
-        lr_schedule = ppocr.lr_schedule
-    except (ModuleNotFoundError, AttributeError) as exc:
-        if isinstance(exc, ModuleNotFoundError) and exc.name not in ("lrparity.ppocr", None):
-            raise
-        raise CliError("reading PaddleOCR configs needs lrparity.ppocr.lr_schedule, missing in this install") from exc
-    schedule = lr_schedule(data["Optimizer"], epochs=epochs, steps_per_epoch=steps_per_epoch)
-    if isinstance(schedule, (int, float)):  # a plain float lr (PaddleOCR's Const)
-        from lrparity.core import Constant, WithBaseLR
-
-        schedule = WithBaseLR(Constant(), float(schedule))
-    return schedule, int(epochs)
+    total = epochs * steps_per_epoch
+    if total > MAX_STEPS:
+        raise CliError(
+            f"{path}: the run is {total} steps ({epochs} epochs x {steps_per_epoch}); lrparity evaluates at most "
+            f"{MAX_STEPS} steps"
+        )
+    build = build_lr(optimizer_cfg, epochs, steps_per_epoch)
+    return Loaded(label, str(path), build.schedule, None, build.total_steps, steps_per_epoch, epochs, build.warnings)
 
 
 def load_schedule(
     spec: str, *, steps_per_epoch: int | None = None, epochs: int | None = None, base_lr: float | None = None
 ) -> Loaded:
-    """Read ``spec``: a config file path, a PaddleOCR config path or a bundled example name."""
+    """Read ``spec``: a config file path, a PaddleOCR config path or a bundled example name.
+
+    A PaddleOCR config is read again as PaddleOCR reads it (YAML 1.1 floats: ``1e-4`` is a string), so that
+    lrparity sees the values PaddleOCR sees.
+    """
     from lrparity.core import from_config
 
-    label, path = _resolve_path(spec)
-    data = _read_data(path)
-    if isinstance(data, Mapping) and "Optimizer" in data:
-        schedule, epochs = _ppocr_schedule(data, path, steps_per_epoch, epochs)
-        length = epochs * (steps_per_epoch or 0)  # PaddleOCR's loop runs epoch_num * steps_per_epoch steps
-        return Loaded(label, str(path), schedule, base_lr, length, steps_per_epoch, epochs)
+    label, path = resolve_config(spec)
+    data = read_config_file(path)
+    if is_ppocr_config(data):
+        return _load_ppocr(label, path, steps_per_epoch, epochs)
     if not isinstance(data, Mapping):
-        raise CliError(f"{path}: expected a schedule config (a mapping with a 'type' key), got {type(data).__name__}")
+        raise CliError(f"{path}: expected a schedule config (a mapping with a 'type' key), got a {type(data).__name__}")
     schedule = from_config(data, _where=str(path))
     if not hasattr(schedule, "values"):
         raise CliError(f"{path}: {type(schedule).__name__} is not a schedule (it needs metrics; nothing to plot)")
     return Loaded(label, str(path), schedule, base_lr, schedule.length, steps_per_epoch, epochs)
 
 
+def _restarts(schedule: Any) -> tuple[Any, int] | None:
+    """The periodic schedule (CosineRestarts, Cyclic) that drives ``schedule``, and the step its cycles start at."""
+    from lrparity.core import CosineRestarts, Cyclic, Noise, PerGroup, Warmup, WithBaseLR
+
+    offset = 0
+    while True:
+        if isinstance(schedule, (CosineRestarts, Cyclic)):
+            return schedule, offset
+        if isinstance(schedule, (WithBaseLR, Noise)):
+            schedule = schedule.schedule
+        elif isinstance(schedule, Warmup):
+            offset += schedule.warmup_steps if schedule.mode == "prefix" else 0
+            schedule = schedule.schedule
+        elif isinstance(schedule, PerGroup):
+            schedule = schedule.schedules[0]
+        else:
+            return None
+
+
+def _cycle_ends(restarts: Any, count: int) -> list[int]:
+    """Steps at which the first ``count`` cycles of a CosineRestarts end (each one a restart)."""
+    ends, start, length = [], 0, restarts.T_0
+    for _ in range(count):
+        start += length
+        ends.append(start)
+        length *= restarts.T_mult
+    return ends
+
+
 def _default_steps(loaded: Loaded) -> int:
+    if loaded.is_run:  # a PaddleOCR run: exactly the steps its training loop takes
+        return loaded.length or 1
+    periodic = _restarts(loaded.schedule)
+    if periodic is not None and type(periodic[0]).__name__ == "CosineRestarts":
+        cosine, offset = periodic
+        if cosine.cycle_limit is None:  # three cycles, so that the restarts show
+            return min(MAX_STEPS, max(2, round((offset + _cycle_ends(cosine, 3)[-1]) * 1.1)))
     if loaded.length is None or loaded.length <= 0:
         return 1000
-    if loaded.epochs is not None:  # a PaddleOCR run: exactly the steps its training loop takes
-        return loaded.length
-    steps = max(2, round(loaded.length * 1.1))
+    steps = min(MAX_STEPS, max(2, round(loaded.length * 1.1)))
     try:  # schedules that refuse to go past their end (OneCycle after_end="raise") stop at their length
         loaded.schedule.value(steps - 1)
     except ValueError:
@@ -178,8 +319,12 @@ def _defined_at(loaded: Loaded, step: int) -> bool:
 
 
 def _values(loaded: Loaded, steps: int, *, clip: bool = False) -> np.ndarray:
+    """Values at steps ``0..steps-1``; with ``clip``, a curve stops where it ends (a PaddleOCR run at its last
+    step, a schedule that refuses to go further at its length)."""
     schedule = loaded.schedule
-    if clip and loaded.length is not None and not _defined_at(loaded, steps - 1):
+    if clip and loaded.is_run and loaded.length is not None:
+        steps = min(steps, loaded.length)
+    elif clip and loaded.length is not None and not _defined_at(loaded, steps - 1):
         steps = min(steps, loaded.length + 1 if _defined_at(loaded, loaded.length) else loaded.length)
     if type(schedule).__name__ == "OneCycle" and getattr(schedule, "after_end", "") == "raise":
         total = schedule.total_steps
@@ -201,17 +346,75 @@ def _warmup_end(schedule: Any) -> int | None:
     return None
 
 
-def _check_positive(name: str, value: int | None) -> None:
-    if value is not None and value < 1:
-        raise CliError(f"{name} must be >= 1, got {value}")
+def _length_text(loaded: Loaded) -> str:
+    """What "length" means for this schedule, in words a reader can check against the curve."""
+    if loaded.is_run:
+        run = f"{loaded.length} steps (the training run: {loaded.epochs} epochs x {loaded.steps_per_epoch} steps"
+        if _restarts(loaded.schedule) is not None:
+            return run + ")"
+        return run + f"; the schedule's own length: {loaded.schedule.length})"
+    schedule, length = loaded.schedule, loaded.length
+    periodic = _restarts(schedule)
+    if periodic is not None:
+        inner, _ = periodic
+        if type(inner).__name__ == "Cyclic":
+            return f"unbounded: cycles forever ({inner.length} steps is one cycle)"
+        if inner.cycle_limit is None:
+            return f"unbounded: warm restarts forever ({inner.T_0} steps is the first cycle)"
+        return f"{length} steps ({inner.cycle_limit} cycles, then eta_min = {inner.eta_min!r})"
+    if type(schedule).__name__ == "Noam" or type(getattr(schedule, "schedule", None)).__name__ == "Noam":
+        return f"unbounded: peaks at step {length} (warmup_steps), then decays as 1/sqrt(step)"
+    return f"{length} steps" if length is not None else "unbounded"
+
+
+def _restarts_text(schedule: Any) -> str | None:
+    periodic = _restarts(schedule)
+    if periodic is None:
+        return None
+    inner, offset = periodic
+    at = f" (after the {offset}-step warmup)" if offset else ""
+    if type(inner).__name__ == "Cyclic":
+        down = inner.step_size_down if inner.step_size_down is not None else inner.step_size_up
+        return f"a cycle every {inner.length} steps{at}: {inner.step_size_up!r} up, {down!r} down, mode {inner.mode}"
+    if inner.cycle_limit is None:
+        count, tail = 4, ", ..."
+    else:
+        count, tail = min(inner.cycle_limit, 4), (", ..." if inner.cycle_limit > 4 else "")
+    ends = _cycle_ends(inner, count)
+    lengths = ", ".join(str(inner.T_0 * inner.T_mult**i) for i in range(count))
+    restarts = ends if inner.cycle_limit is None or inner.cycle_limit > count else ends[:-1]
+    text = (
+        f"cycles of {lengths}{tail} steps (T_0={inner.T_0}, T_mult={inner.T_mult}); restarts at steps "
+        f"{', '.join(str(offset + e) for e in restarts) or 'none'}{tail if restarts else ''}{at}"
+    )
+    if inner.cycle_limit is not None:
+        text += f"; eta_min from step {offset + inner.length}"
+    return text
 
 
 def _load_all(args: argparse.Namespace, specs: list[str]) -> list[Loaded]:
-    _check_positive("--steps-per-epoch", args.steps_per_epoch)
-    _check_positive("--epochs", args.epochs)
-    return [
+    check_range("--steps-per-epoch", args.steps_per_epoch, 1, MAX_STEPS)
+    check_range("--epochs", args.epochs, 1, MAX_STEPS)
+    check_range("--base-lr", args.base_lr, 0.0)
+    loaded = [
         load_schedule(s, steps_per_epoch=args.steps_per_epoch, epochs=args.epochs, base_lr=args.base_lr) for s in specs
     ]
+    if args.base_lr is not None:
+        absolute = [x.label for x in loaded if not getattr(x.schedule, "uses_base_lr", False)]
+        if len(absolute) == len(loaded):
+            raise CliError(
+                f"--base-lr {args.base_lr!r}: {', '.join(absolute)} pins its own lr (an absolute schedule); "
+                "--base-lr sets the base of relative schedules only"
+            )
+        for label in absolute:
+            print(f"lrparity: note: --base-lr does not apply to {label} (absolute schedule)", file=sys.stderr)
+    return loaded
+
+
+def _print_notes(loaded: list[Loaded]) -> None:
+    for x in loaded:
+        for note in x.notes:
+            print(f"lrparity: warning: {x.label}: {note}", file=sys.stderr)
 
 
 def _fmt(x: float) -> str:
@@ -239,8 +442,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
+    check_range("--steps", args.steps, 1, MAX_STEPS)
     (loaded,) = _load_all(args, [args.config])
-    _check_positive("--steps", args.steps)
     steps = args.steps or _default_steps(loaded)
     values = _values(loaded, steps)
     schedule = loaded.schedule
@@ -254,16 +457,15 @@ def _cmd_show(args: argparse.Namespace) -> int:
         rows.append(("base lr", f"{_fmt(base)} (relative schedule; --base-lr sets it)"))
     else:
         rows.append(("base lr", "pinned by the schedule (absolute values)"))
-    if loaded.epochs is not None:
+    if loaded.is_run:
         rows.append(("epochs", f"{loaded.epochs} x {loaded.steps_per_epoch} steps per epoch"))
-    if loaded.epochs is not None:
-        rows.append(
-            ("length", f"{loaded.length} steps (the training run; the schedule's own length: {schedule.length})")
-        )
-    else:
-        rows.append(("length", f"{loaded.length} steps" if loaded.length is not None else "unbounded"))
+    rows.append(("length", _length_text(loaded)))
+    restarts = _restarts_text(schedule)
+    if restarts is not None:
+        rows.append(("restarts", restarts))
     warm = _warmup_end(schedule)
     rows.append(("warmup ends", f"step {warm}" if warm is not None else "no warmup"))
+    rows.extend(("warning", note) for note in loaded.notes)
     rows.append(("evaluated", f"steps 0..{steps - 1} ({steps} values)"))
     rows.append(("first", f"lr(0) = {_fmt(values[0])}"))
     rows.append(("last", f"lr({steps - 1}) = {_fmt(values[-1])}"))
@@ -280,9 +482,12 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_table(args: argparse.Namespace) -> int:
+    check_range("--steps", args.steps, 1, MAX_STEPS)
+    check_range("--every", args.every, 1, args.steps)
+    if args.output:
+        check_writable(args.output, "-o")
     (loaded,) = _load_all(args, [args.config])
-    _check_positive("--steps", args.steps)
-    _check_positive("--every", args.every)
+    _print_notes([loaded])
     values = _values(loaded, args.steps)
     steps = list(range(0, args.steps, args.every))
     columns: dict[str, list[Any]] = {"step": steps}
@@ -324,22 +529,21 @@ def _cell(v: Any) -> str:
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
-    loaded = _load_all(args, args.configs)
-    _check_positive("--steps", args.steps)
-    _check_positive("--width", args.width)
-    _check_positive("--height", args.height)
-    _check_positive("--dpi", args.dpi)
+    check_range("--steps", args.steps, 1, MAX_STEPS)
+    check_range("--width", args.width, *IMAGE_SIDE)
+    check_range("--height", args.height, *IMAGE_SIDE)
+    check_range("--dpi", args.dpi, *DPI_RANGE)
+    if args.width * args.height > MAX_PIXELS:
+        raise CliError(f"--width x --height is {args.width * args.height} pixels; at most {MAX_PIXELS}")
     if args.axis == "epochs" and not args.steps_per_epoch:
         raise CliError("--axis epochs needs --steps-per-epoch N")
-    try:
-        import matplotlib
-    except ModuleNotFoundError as exc:
-        raise CliError(_PLOT_EXTRA) from exc
-    matplotlib.use("Agg", force=True)
+    image_format = check_image_output(args.output, "-o")
+    loaded = _load_all(args, args.configs)
+    _print_notes(loaded)
     import matplotlib.pyplot as plt
 
     steps = args.steps or max(_default_steps(x) for x in loaded)
-    curves = [(x, _values(x, steps, clip=True)) for x in loaded]
+    curves = [(x, _values(x, steps, clip=True)) for x in loaded]  # a PaddleOCR run stops where its training ends
     if args.log:  # values <= 0 cannot be drawn on a log axis: leave gaps there
         curves = [(x, np.where(v > 0, v, np.nan)) for x, v in curves]
     fig = plt.figure(figsize=(args.width / args.dpi, args.height / args.dpi), dpi=args.dpi)
@@ -357,19 +561,26 @@ def _cmd_plot(args: argparse.Namespace) -> int:
             ax.set_title(args.title)
         ax.grid(True, alpha=0.3)
         ax.legend()
-        fig.tight_layout()
-        fig.savefig(args.output, dpi=args.dpi, format="png")
+        with warnings.catch_warnings():  # a small canvas leaves no room for the margins: draw it anyway
+            warnings.simplefilter("ignore", UserWarning)
+            fig.tight_layout()
+        try:
+            fig.savefig(args.output, dpi=args.dpi, format=image_format)
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise CliError(f"-o {args.output}: matplotlib could not write it: {exc}") from exc
     finally:
         plt.close(fig)
-    print(f"wrote {args.output} ({args.width}x{args.height}, {len(curves)} schedule(s), {steps} steps)")
+    print(f"wrote {args.output} ({args.width}x{args.height} {image_format}, {len(curves)} schedule(s), {steps} steps)")
     return 0
 
 
 # -- parser ---------------------------------------------------------------------------------------------------
 def _add_source_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--base-lr", type=float, default=None, help="base lr for relative schedules (default 1.0)")
     p.add_argument(
-        "--steps-per-epoch", type=int, default=None, metavar="N", help="batches per epoch (PaddleOCR configs)"
+        "--base-lr", type=float, default=None, metavar="LR", help="base lr of relative schedules, >= 0 (default 1.0)"
+    )
+    p.add_argument(
+        "--steps-per-epoch", type=int, default=None, metavar="N", help="batches per epoch, >= 1 (PaddleOCR configs)"
     )
     p.add_argument("--epochs", type=int, default=None, metavar="N", help="override Global.epoch_num (PaddleOCR)")
 
@@ -413,27 +624,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="print a schedule: config, length, warmup end, first/last, min/max")
     p.add_argument("config", metavar="CONFIG|NAME")
-    p.add_argument("--steps", type=int, default=None, metavar="N", help="steps to evaluate (default length*1.1)")
+    p.add_argument(
+        "--steps",
+        type=int,
+        default=None,
+        metavar="N",
+        help="steps to evaluate (default: length*1.1; runs: their length)",
+    )
     _add_source_options(p)
     p.set_defaults(func=_cmd_show)
 
-    p = sub.add_parser("plot", help="draw one or several schedules on one chart (PNG)")
+    p = sub.add_parser("plot", help="draw one or several schedules on one chart (png, svg, pdf, jpg, ...)")
     p.add_argument("configs", nargs="+", metavar="CONFIG|NAME")
-    p.add_argument("-o", "--output", required=True, metavar="FILE.png")
-    p.add_argument("--steps", type=int, default=None, metavar="N", help="steps to draw (default longest*1.1)")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="FILE.png", help="the image; its extension names the format"
+    )
+    p.add_argument(
+        "--steps", type=int, default=None, metavar="N", help="steps to draw (default: longest*1.1; runs: their length)"
+    )
     p.add_argument("--log", action="store_true", help="logarithmic lr axis")
     p.add_argument("--axis", choices=("steps", "epochs"), default="steps", help="x axis (epochs: --steps-per-epoch)")
-    p.add_argument("--width", type=int, default=1000, help="image width in pixels (default 1000)")
-    p.add_argument("--height", type=int, default=500, help="image height in pixels (default 500)")
-    p.add_argument("--dpi", type=int, default=100, help="dots per inch (default 100)")
+    side = f"{IMAGE_SIDE[0]}..{IMAGE_SIDE[1]}"
+    p.add_argument("--width", type=int, default=1000, help=f"image width in pixels, {side} (default 1000)")
+    p.add_argument("--height", type=int, default=500, help=f"image height in pixels, {side} (default 500)")
+    p.add_argument("--dpi", type=int, default=100, help=f"dots per inch, {DPI_RANGE[0]}..{DPI_RANGE[1]} (default 100)")
     p.add_argument("--title", default=None)
     _add_source_options(p)
     p.set_defaults(func=_cmd_plot)
 
     p = sub.add_parser("table", help="write the values step by step (csv, json or markdown)")
     p.add_argument("config", metavar="CONFIG|NAME")
-    p.add_argument("--steps", type=int, required=True, metavar="N", help="steps 0..N-1")
-    p.add_argument("--every", type=int, default=1, metavar="K", help="one row every K steps")
+    p.add_argument("--steps", type=int, required=True, metavar="N", help=f"steps 0..N-1 (N <= {MAX_STEPS})")
+    p.add_argument("--every", type=int, default=1, metavar="K", help="one row every K steps, 1..N")
     p.add_argument("--format", choices=("csv", "json", "md"), default="csv")
     p.add_argument("-o", "--output", default=None, metavar="FILE", help="write to FILE instead of stdout")
     _add_source_options(p)
@@ -447,6 +669,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, MemoryError):
+        return f"out of memory ({' '.join(str(exc).split()) or 'MemoryError'}); ask for fewer steps or a smaller image"
     text = " ".join(str(exc).split()) or type(exc).__name__
     if isinstance(exc, (KeyError, FileNotFoundError, PermissionError, IsADirectoryError)):
         if isinstance(exc, OSError) and exc.filename:
@@ -464,16 +688,10 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in head
     argv = [a for a in head if a != "--debug"] + sep + tail
     try:
-        import yaml
-
-        yaml_errors: tuple[type[BaseException], ...] = (yaml.YAMLError,)
-    except ImportError:  # pragma: no cover
-        yaml_errors = ()
-    try:
         parser = build_parser()
         args = parser.parse_args(argv)
         return int(args.func(args) or 0)
-    except (CliError, ValueError, TypeError, ImportError, OSError, KeyError, *yaml_errors) as exc:
+    except (CliError, ValueError, TypeError, ImportError, OSError, KeyError, MemoryError) as exc:
         if debug:
             raise
         print(f"lrparity: error: {_one_line(exc)}", file=sys.stderr)
@@ -482,5 +700,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # python -m lrparity.cli: run the imported module, whose CliError the plugins raise
+    from lrparity.cli import main as _main
+
+    sys.exit(_main())

@@ -278,8 +278,36 @@ def test_resume_from_state_dict_matches_native():
         assert same(core_snapshot(state), native.snapshot())
 
 
-def test_no_warnings_from_natives():
+def test_no_warnings_from_natives_or_lrparity_plateaus():
+    """Both natives and lrparity's two plateau schedulers, driven as in training (optimizer.step() first, float,
+    tensor and NaN metrics, reductions, a state_dict round trip, from_native), emit no warning at all, and agree."""
+    import lrparity
+
+    metrics = [1.0, 1.0, 0.9, 0.9, 0.9, 0.9, math.nan, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.4]
+    kw = {"patience": 1, "cooldown": 1, "factor": 0.5}
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        t = TorchNative([0.1], patience=1)
-        t.step(1.0)
+        t_native = TorchNative([0.1, 0.01], **kw)
+        opt = torch.optim.SGD([{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr} for lr in (0.1, 0.01)])
+        t_ours = lrparity.torch_scheduler(Plateau(**kw), opt)
+        p_native = PaddleNative(0.1, eps=1e-8, **kw)
+        p_ours = lrparity.paddle_scheduler(Plateau(semantics="paddle", **kw), learning_rate=0.1)
+        for k, m in enumerate(metrics):
+            t_native.opt.step()
+            opt.step()
+            t_native.step(torch.tensor(m) if k % 2 else m)
+            t_ours.step(torch.tensor(m) if k % 2 else m)
+            p_native.step(paddle.to_tensor([m]) if k % 2 else m)
+            p_ours.step(paddle.to_tensor([m]) if k % 2 else m)
+            assert [g["lr"] for g in opt.param_groups] == [g["lr"] for g in t_native.opt.param_groups]
+            assert p_ours.last_lr == p_native.sched.last_lr
+        t_resumed = lrparity.torch_scheduler(Plateau(**kw), opt)
+        t_resumed.load_state_dict(t_ours.state_dict())
+        p_resumed = lrparity.paddle_scheduler(Plateau(semantics="paddle", **kw), learning_rate=0.1)
+        p_resumed.set_state_dict(p_ours.state_dict())
+        assert (t_resumed.state, p_resumed.state) == (t_ours.state, p_ours.state)
+        assert lrparity.from_native(t_native.sched) == Plateau(**kw)
+        assert lrparity.from_native(p_native.sched) == Plateau(semantics="paddle", start_lr=0.1, **kw)
+        with pytest.raises(UserWarning, match="epoch"):  # the filter is live: torch's epoch deprecation raises here
+            t_ours.step(0.4, epoch=20)
+    assert p_ours.last_lr == 0.1 * 0.5**3 and t_ours.state.lrs == (0.1 * 0.5**3, 0.01 * 0.5**3)  # 3 reductions

@@ -13,12 +13,10 @@ import contextlib
 import importlib.util
 import warnings
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-import yaml
 
 paddle = pytest.importorskip("paddle")
 
@@ -36,10 +34,6 @@ def _no_ppocr_warnings() -> Iterator[None]:
         yield
 
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "ppocr" / "configs.yaml"
-if not CORPUS.exists():  # the corpus lives next to the checkout; elsewhere these tests cannot run
-    CORPUS = Path("/work/shared/ppocr/configs.yaml")
-
 #: Blocks PaddleOCR cannot build while building the LR scheduler (Piecewise with len(values) == len(decay_epochs)).
 LR_FAILURES = {15, 60, 61, 70, 74}
 #: Blocks whose LR builds but whose optimizer PaddleOCR cannot build ('5.0-05'; regularizer name Const).
@@ -48,30 +42,19 @@ OPTIMIZER_FAILURES = {56, 68, 69}
 MAX_STEPS = 20_000
 
 
-def _corpus() -> list[dict[str, Any]]:
-    if not CORPUS.exists():
-        return []
-    return yaml.load(CORPUS.read_text(encoding="utf-8"), Loader=yaml.Loader)
+# The corpus (tests/data/ppocr_configs.yaml) comes from the root conftest.py: the ppocr_corpus fixture, and the
+# parametrization of every test taking ppocr_entry over its entries.
 
 
-ENTRIES = _corpus()
+def test_corpus_is_complete(ppocr_corpus: list[dict[str, Any]]) -> None:
+    assert len(ppocr_corpus) == 89
+    assert [e["index"] for e in ppocr_corpus] == list(range(89))
 
 
-def _ids(entry: dict[str, Any]) -> str:
-    return f"{entry['index']:02d}-{(entry['optimizer'].get('lr') or {}).get('name', 'Const')}"
-
-
-def test_corpus_is_complete() -> None:
-    if not ENTRIES:
-        pytest.skip(f"corpus {CORPUS} not found")
-    assert len(ENTRIES) == 89
-    assert [e["index"] for e in ENTRIES] == list(range(89))
-
-
-@pytest.mark.parametrize("entry", ENTRIES, ids=[_ids(e) for e in ENTRIES])
 @pytest.mark.parametrize("spe", [3, 7])
-def test_every_corpus_block(entry: dict[str, Any], spe: int) -> None:
+def test_every_corpus_block(ppocr_entry: dict[str, Any], spe: int) -> None:
     """Each block either matches PaddleOCR's own scheduler at every iteration, or raises the documented error."""
+    entry = ppocr_entry
     optimizer_cfg = entry["optimizer"]
     epochs = min(entry["epoch_num"], MAX_STEPS // spe)
     index = entry["index"]
@@ -181,10 +164,12 @@ def _torch_model() -> tuple[Any, Any, Any]:
     return model, torch.from_numpy(x), torch.from_numpy(y)
 
 
-def _training_case(case: str) -> tuple[dict[str, Any], int, int, tuple[list[float], np.ndarray, np.ndarray]]:
+def _training_case(
+    case: str, corpus: list[dict[str, Any]]
+) -> tuple[dict[str, Any], int, int, tuple[list[float], np.ndarray, np.ndarray]]:
     """The case's Optimizer block, epochs, steps per epoch, and its native paddle run (lrs, weight, bias)."""
     index, epochs, spe = TRAINING[case]
-    cfg = ENTRIES[index]["optimizer"] if ENTRIES else pytest.skip("corpus not found")
+    cfg = corpus[index]["optimizer"]
     return cfg, epochs, spe, _paddle_run(cfg, epochs, spe)
 
 
@@ -204,11 +189,11 @@ def _compare(lrs_t: list[float], lrs_p: list[float], model: Any, w_p: np.ndarray
 
 
 @pytest.mark.parametrize("case", list(TRAINING))
-def test_training_schedule_values_drive_torch(case: str) -> None:
+def test_training_schedule_values_drive_torch(case: str, ppocr_corpus: list[dict[str, Any]]) -> None:
     """Torch optimizer from the block (build_torch_optimizer), lr set from lr_schedule's values each step."""
     from lrparity.ppocr.optimizers import build_torch_optimizer, parse_optimizer_block
 
-    cfg, epochs, spe, (lrs_p, w_p, b_p) = _training_case(case)
+    cfg, epochs, spe, (lrs_p, w_p, b_p) = _training_case(case, ppocr_corpus)
     model, x, y = _torch_model()
     with _no_ppocr_warnings():
         values = build_lr(cfg, epochs, spe).schedule.values(range(epochs * spe))
@@ -224,11 +209,11 @@ def test_training_schedule_values_drive_torch(case: str) -> None:
 
 @pytest.mark.skipif(not _HAS_TORCH_BACKEND, reason="lrparity.backends.torch (lrparity.torch_scheduler) not available")
 @pytest.mark.parametrize("case", list(TRAINING))
-def test_training_torch_optimizer(case: str) -> None:
+def test_training_torch_optimizer(case: str, ppocr_corpus: list[dict[str, Any]]) -> None:
     """lrparity.ppocr.torch_optimizer end to end (optimizer, lrparity torch scheduler, clip hook)."""
     from lrparity.ppocr import torch_optimizer
 
-    cfg, epochs, spe, (lrs_p, w_p, b_p) = _training_case(case)
+    cfg, epochs, spe, (lrs_p, w_p, b_p) = _training_case(case, ppocr_corpus)
     model, x, y = _torch_model()
     with _no_ppocr_warnings():
         opt, sched, pre_step = torch_optimizer(cfg, model, epochs, spe)
@@ -245,11 +230,11 @@ def test_training_torch_optimizer(case: str) -> None:
     reason="lrparity.backends.paddle (lrparity.paddle_scheduler) not available",
 )
 @pytest.mark.parametrize("case", ["Cosine+warmup+clip_norm", "OneCycle+three_phase+warmup", "TwoStepCosine"])
-def test_paddle_optimizer_matches_paddleocr_way(case: str) -> None:
+def test_paddle_optimizer_matches_paddleocr_way(case: str, ppocr_corpus: list[dict[str, Any]]) -> None:
     """lrparity.ppocr.paddle_optimizer (our paddle backend) gives PaddleOCR's lrs."""
     from lrparity.ppocr import paddle_optimizer
 
-    cfg, epochs, spe, (lrs_p, _, _) = _training_case(case)
+    cfg, epochs, spe, (lrs_p, _, _) = _training_case(case, ppocr_corpus)
     layer = paddle.nn.Linear(6, 3)
     with _no_ppocr_warnings():
         opt, sched = paddle_optimizer(cfg, layer, epochs, spe)

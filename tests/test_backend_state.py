@@ -149,8 +149,8 @@ def test_block_rows_keep_tracks_in_step() -> None:
     tracks = [(Cosine(50), 0.1), (OneCycle(0.1, 300), None), (Step(7, 0.5), 0.3)]
     rows = BlockRows(tracks, True)
     for t in [*range(301), 5, 0]:
-        assert rows.row(t) == [s.value(t, b) for s, b in tracks]
+        assert list(rows.row(t)) == [s.value(t, b) for s, b in tracks]
     with pytest.raises(ValueError, match="past the end"):
         rows.row(301 + 1)
-    assert BlockRows([], True).row(3) == []
-    assert BlockRows(tracks, False).row(9) == [s.value(9, b) for s, b in tracks]
+    assert list(BlockRows([], True).row(3)) == []
+    assert list(BlockRows(tracks, False).row(9)) == [s.value(9, b) for s, b in tracks]

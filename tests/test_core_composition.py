@@ -229,9 +229,9 @@ def test_with_base_lr_pins_the_base():
 
 
 def test_with_base_lr_keeps_companions():
-    inner = OneCycle(max_lr=1.0, total_steps=100, cycle_momentum=True)
-    assert WithBaseLR(inner, 0.5).companions() == inner.companions()
     assert WithBaseLR(Cosine(10), 0.5).companions() == {}
+    with pytest.raises(ValueError, match="absolute"):  # the schedules with companions are absolute
+        WithBaseLR(OneCycle(max_lr=1.0, total_steps=100, cycle_momentum=True), 0.5)
 
 
 # --------------------------------------------------------------------------------------------------- per group
@@ -346,3 +346,99 @@ def test_lengths():
 def test_noise_normal_with_small_pct_is_never_silently_zero():
     v = Noise(Constant(), pct=0.01, std=1.0, seed=42).values(range(20000), 1.0)
     assert np.mean(v == 1.0) < 0.001
+
+
+# --------------------------------------------------------------------------------------------- absolute or relative
+ABSOLUTE = {
+    "one_cycle": OneCycle(0.1, 100),
+    "cyclic": Cyclic(0.01, 0.1, step_size_up=20),
+    "piecewise": Piecewise([30], [0.1, 0.01]),
+    "with_base_lr": WithBaseLR(Step(20, 0.5), 0.05),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ABSOLUTE))
+def test_warmup_is_absolute_unless_a_part_reads_the_base(name: str) -> None:
+    inner = ABSOLUTE[name]
+    absolute = [
+        Warmup(inner, 10),  # start 0 * base = 0, end = the absolute inner's value
+        Warmup(inner, 10, start_factor=0.0),
+        Warmup(inner, 10, start_lr=0.01),
+        Warmup(inner, 10, end_lr=0.2),
+        Warmup(inner, 10, start_lr=0.01, end_lr=0.2),
+        Warmup(inner, 10, end_factor=0.0),
+        Warmup(inner, 10, start_lr=0.02, end_factor=0.5, shape="constant"),  # the end is not used
+        Warmup(inner, 10, start_lr=0.001, shape="exponential"),
+        Warmup(inner, 10, mode="overlap"),
+    ]
+    relative = [
+        Warmup(inner, 10, start_factor=0.1),
+        Warmup(inner, 10, end_factor=0.5),
+        Warmup(inner, 10, start_factor=0.01, shape="exponential"),
+        Warmup(inner, 10, start_factor=0.1, shape="constant"),
+    ]
+    for s in absolute:
+        assert s.uses_base_lr is False, s
+        assert_reads_the_base_iff_it_says_so(s, range(60))
+    for s in relative:
+        assert s.uses_base_lr is True, s
+        assert_reads_the_base_iff_it_says_so(s, range(60))
+    assert Warmup(Constant(), 10, start_lr=0.0, end_lr=0.1).uses_base_lr is True  # Constant() follows the base
+
+
+def test_every_composition_derives_absolute_from_its_parts() -> None:
+    a, b, rel = ABSOLUTE["one_cycle"], ABSOLUTE["piecewise"], Cosine(50)
+    cases = {
+        Sequence([a, b], [40]): False,
+        Sequence([a, rel], [40]): True,
+        Sequence([rel, a], [40]): True,
+        Sequence([rel, a], [0]): False,  # the relative phase never runs
+        Sequence([a, rel, b], [40, 40]): False,
+        Chain([b, rel]): False,  # later members are evaluated at base 1.0
+        Chain([rel, b]): True,
+        Shift(a, 3): False,
+        Shift(rel, 3): True,
+        Noise(b, pct=0.1): False,
+        Noise(rel, pct=0.1): True,
+        PerGroup([a, b]): False,
+        PerGroup([a, rel]): True,
+        WithBaseLR(rel, 0.3): False,
+        WithBaseLR(Warmup(rel, 5), 0.3): False,
+        Noise(Shift(Warmup(Sequence([a, b], [50]), 5), 2), pct=0.1): False,
+        Noise(Shift(Warmup(Sequence([a, b], [50]), 5, end_factor=1.0), 2), pct=0.1): True,
+        Chain([Warmup(b, 5), Warmup(rel, 5)]): False,
+    }
+    for s, uses in cases.items():
+        assert s.uses_base_lr is uses, s
+        if isinstance(s, PerGroup):
+            for i in range(len(s.schedules)):
+                assert_reads_the_base_iff_it_says_so(s.for_group(i), range(90))
+        else:
+            assert_reads_the_base_iff_it_says_so(s, range(90))
+
+
+def test_with_base_lr_of_an_absolute_schedule_is_refused() -> None:
+    for inner in (*ABSOLUTE.values(), Warmup(ABSOLUTE["one_cycle"], 10)):
+        with pytest.raises(ValueError, match=rf"WithBaseLR: {type(inner).__name__} is absolute .* base_lr=0.3"):
+            WithBaseLR(inner, 0.3)
+    with pytest.raises(ValueError, match="absolute"):
+        from_config({"type": "with_base_lr", "schedule": {"type": "piecewise", "boundaries": [3], "lrs": [1, 2]},
+                     "base_lr": 0.1})  # fmt: skip
+
+
+def assert_reads_the_base_iff_it_says_so(schedule, steps) -> None:
+    """An absolute schedule gives the same values at every base lr; a relative one differs at some step."""
+    if schedule.uses_base_lr:
+        assert not np.array_equal(schedule.values(steps, 0.1), schedule.values(steps, 7.5)), schedule
+        return
+    curves = [schedule.values(steps, b) for b in (None, 0.0, 0.1, 1.0, 7.5)]
+    for curve in curves[1:]:
+        assert np.array_equal(curve, curves[0]), schedule
+
+
+def test_catalogue_schedules_read_the_base_iff_they_say_so() -> None:
+    from lrparity.parity.catalogue import CATALOGUE
+
+    for entry in CATALOGUE:
+        assert_reads_the_base_iff_it_says_so(entry.schedule, range(min(entry.steps, 3000)))
+        assert entry.schedule.uses_base_lr is (entry.base_lr is not None), entry.name

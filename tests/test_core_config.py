@@ -35,6 +35,7 @@ from lrparity.core import (
     Piecewise,
     Plateau,
     Polynomial,
+    Schedule,
     Sequence,
     Shift,
     Step,
@@ -128,7 +129,7 @@ def test_json_round_trip(schedule):
     config = schedule.to_config()
     assert config["type"] == f"{type(schedule).name}.v{type(schedule).version}"
     text = json.dumps(config)
-    back = from_config(json.loads(text))
+    back = from_config(json.loads(text), callables="import")
     assert back == schedule
     assert type(back) is type(schedule)
     assert back.to_config() == config
@@ -139,19 +140,19 @@ def test_json_round_trip(schedule):
 def test_yaml_round_trip_via_load_config(schedule, tmp_path):
     path = tmp_path / "schedule.yaml"
     path.write_text(yaml.safe_dump(schedule.to_config()), encoding="utf-8")
-    back = lrparity.load_config(path)
+    back = lrparity.load_config(path, callables="import")
     assert back == schedule
     _same_curve(schedule, back)
     yml = tmp_path / "schedule.yml"
     yml.write_text(yaml.safe_dump(schedule.to_config()), encoding="utf-8")
-    assert load_config(str(yml)) == schedule
+    assert load_config(str(yml), callables="import") == schedule
 
 
 @pytest.mark.parametrize("schedule", EXAMPLES, ids=IDS)
 def test_json_file_via_load_config(schedule, tmp_path):
     path = tmp_path / "schedule.json"
     path.write_text(json.dumps(schedule.to_config(), indent=2), encoding="utf-8")
-    assert load_config(path) == schedule
+    assert load_config(path, callables="import") == schedule
 
 
 def test_config_is_plain_data():
@@ -214,11 +215,16 @@ def test_module_level_function_round_trips_by_dotted_path():
     config = Lambda(inverse_sqrt).to_config()
     path = config["fn"]["callable"]
     assert path.endswith(":inverse_sqrt")
-    assert from_config(config).fn is inverse_sqrt
+    assert from_config(config, callables="import").fn is inverse_sqrt
+    assert from_config(config, callables={path: inverse_sqrt}).fn is inverse_sqrt
     assert Lambda(math.exp).to_config()["fn"] == {"callable": "math:exp"}
     # a plain dotted path (module.name) is read too
-    assert from_config({"type": "lambda", "fn": {"callable": "math.exp"}}).fn is math.exp
-    assert from_config({"type": "lambda", "fn": {"callable": "os.path:basename"}}).fn.__name__ == "basename"
+    assert from_config({"type": "lambda", "fn": {"callable": "math.exp"}}, callables="import").fn is math.exp
+    assert (
+        from_config({"type": "lambda", "fn": {"callable": "math.exp"}}, callables={"math:exp": math.exp}).fn is math.exp
+    )
+    basename = from_config({"type": "lambda", "fn": {"callable": "os.path:basename"}}, callables="import").fn
+    assert basename.__name__ == "basename"
     nested = Lambda(Namespace.nested_static).to_config()["fn"]["callable"]
     assert nested.endswith(":Namespace.nested_static")
 
@@ -263,8 +269,26 @@ def test_function_that_does_not_import_back_to_itself():
 @pytest.mark.parametrize("path", ["no.such.module:fn", "math:no_such_function", "math"])
 def test_unimportable_callable_path(path):
     with pytest.raises(ValueError) as err:
-        from_config({"type": "lambda", "fn": {"callable": path}})
+        from_config({"type": "lambda", "fn": {"callable": path}}, callables="import")
     assert repr(path) in str(err.value)
+
+
+@pytest.mark.parametrize("path", ["os:_exit", "time:sleep", "builtins:print", "no.such.module:fn"])
+def test_a_config_never_imports_or_runs_the_functions_it_names_unless_allowed(path, tmp_path):
+    # os._exit(0) at step 0 would end the process: a config is data, so a callable needs the caller's consent
+    config = {"type": "lambda", "fn": {"callable": path}}
+    with pytest.raises(ValueError, match="does not import or run code") as err:
+        from_config(config)
+    assert repr(path) in str(err.value) and "callables=" in str(err.value)
+    with pytest.raises(ValueError, match="allowed here"):
+        from_config(config, callables={"math:exp": math.exp})
+    file = tmp_path / "lambda.yaml"
+    file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    with pytest.raises(ValueError, match="does not import or run code") as err:
+        load_config(file)
+    assert str(file) in str(err.value)
+    with pytest.raises(TypeError, match="must be callable"):
+        from_config(config, callables={path: 3})
 
 
 # --------------------------------------------------------------------------------------------------- bad configs
@@ -356,3 +380,48 @@ def test_public_names_exported():
         assert hasattr(lrparity, name)
     for cls in REGISTRY.values():
         assert getattr(lrparity, cls.__name__) is cls
+
+
+# --------------------------------------------------------------------------------------------------- registration
+def test_every_schedule_class_registers_itself_when_defined():
+    import dataclasses
+
+    from lrparity.core.base import REGISTRY as live
+
+    assert REGISTRY == live and sorted(REGISTRY) == sorted(cls.name for cls in REGISTRY.values())
+
+    @dataclasses.dataclass(frozen=True)
+    class Halving(Schedule):
+        every: int = 10
+        name = "test_halving_registered"
+
+        def _eval(self, t, base, m):
+            return base * m.pow(0.5, t // self.every)
+
+    try:
+        assert REGISTRY["test_halving_registered"] is Halving
+        assert from_config(Halving(5).to_config()) == Halving(5)
+    finally:
+        del live["test_halving_registered"]
+
+
+def test_a_schedule_name_is_taken_once_and_an_unnamed_subclass_cannot_be_saved():
+    import dataclasses
+
+    with pytest.raises(TypeError, match=r"'cosine' is taken by lrparity\.core\.cosine\.Cosine"):
+
+        @dataclasses.dataclass(frozen=True)
+        class MyCosine(Schedule):
+            name = "cosine"
+
+    with pytest.raises(TypeError, match="lower-case identifier"):
+
+        class Bad(Schedule):
+            name = "Not Valid"
+
+    @dataclasses.dataclass(frozen=True)
+    class Subclass(Cosine):  # inherits name='cosine': it would come back as a Cosine
+        pass
+
+    with pytest.raises(ValueError, match="registered under no name of its own"):
+        Subclass(T_max=10).to_config()

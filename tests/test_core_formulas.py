@@ -621,12 +621,18 @@ def test_recursive_form_refuses_steps_beyond_the_replay_limit():
 
 
 def test_cosine_recursive_with_a_zero_denominator_t_max():
-    try:
-        s = Cosine(T_max=0.8, form="recursive")
-    except ValueError as exc:
-        assert "T_max" in str(exc)
-        return
+    """Specified (Cosine's docstring): a float T_max is accepted, as torch accepts it; where the natives' recursion
+    divides by zero (T_max=0.8: 1 + cos(pi * 12 / 0.8) == 0 at step 13), form='recursive' has the natives' values
+    before that step and raises ValueError naming the step and T_max from that step on."""
+    s = Cosine(T_max=0.8, form="recursive")
+    with pytest.raises(ZeroDivisionError):
+        _torch_cosine_recursion(14, 0.8)  # the native's recursion fails at step 13
     expected = _torch_cosine_recursion(13, 0.8)  # steps 0..12 exist in torch
     assert [s.value(t, B) for t in range(13)] == expected
-    with pytest.raises(ValueError, match="T_max"):
-        s.value(13, B)
+    assert Cosine(T_max=0.8, form="recursive").values(range(13), B).tolist() == expected
+    for t in (13, 14, 10**6):
+        with pytest.raises(ValueError, match=r"fails at step 13 .*T_max=0\.8"):
+            s.value(t, B)
+    with pytest.raises(ValueError, match=r"fails at step 13 "):
+        Cosine(T_max=0.8, form="recursive").values(range(20), B)
+    assert Cosine(T_max=0.8).value(13, B) == 0.0 + (B - 0.0) * (1 + math.cos(math.pi * 13 / 0.8)) / 2

@@ -244,3 +244,15 @@ def test_plateau_is_a_configurable_state_machine_not_a_schedule():
     assert not isinstance(p, Schedule)
     assert from_config(json.loads(json.dumps(p.to_config()))) == p
     assert p.to_config()["type"] == "reduce_on_plateau.v1"
+
+
+def test_start_lr_is_optional_and_round_trips():
+    carried = Plateau(patience=2, semantics="paddle", start_lr=0.05)
+    assert carried.to_config()["start_lr"] == 0.05 and from_config(carried.to_config()) == carried
+    assert "start_lr" not in Plateau().to_config()  # a config written before start_lr existed is the same
+    old = {"type": "reduce_on_plateau.v1", "mode": "min", "factor": 0.1, "patience": 10, "threshold": 1e-4,
+           "threshold_mode": "rel", "cooldown": 0, "min_lr": 0.0, "eps": 1e-8, "semantics": "torch"}  # fmt: skip
+    assert from_config(old) == Plateau() and Plateau().start_lr is None
+    for bad, kind in ((-0.1, ValueError), (float("nan"), ValueError), ("0.1", TypeError), (True, TypeError)):
+        with pytest.raises(kind, match="start_lr"):
+            Plateau(start_lr=bad)

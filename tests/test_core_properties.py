@@ -221,7 +221,9 @@ COMPOSITES = {
     "warmup": warmup(),
     "sequence": sequence(),
     "chain": st.lists(st.one_of(*LEAVES.values()), min_size=1, max_size=3).map(Chain),
-    "with_base_lr": st.builds(WithBaseLR, st.one_of(*LEAVES.values()), base_lr=st.floats(0.0, 1.0)),
+    "with_base_lr": st.builds(
+        WithBaseLR, st.one_of(*LEAVES.values()).filter(lambda s: s.uses_base_lr), base_lr=st.floats(0.0, 1.0)
+    ),
     "shift": st.builds(Shift, st.one_of(*LEAVES.values()), offset=st.integers(0, 10**6)),
     "noise": st.builds(
         Noise,

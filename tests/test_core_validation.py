@@ -148,6 +148,7 @@ SPECS = {
             "min_lr": "num>=0",
             "eps": "num>=0",
             "semantics": "choice:torch|paddle",
+            "start_lr": "num>=0?",
         },
     ),
 }
@@ -557,13 +558,34 @@ def test_growing_schedule_overflows_to_inf_not_an_exception():
 
 
 def test_exponential_warmup_at_base_lr_zero():
+    """start_factor * base_lr == 0: a ramp from 0 to 0 is 0 at every step; a ramp from 0 to > 0 has no
+    exponential form, so it raises a ValueError naming start_factor and base_lr (scalar and array alike)."""
     s = Warmup(Constant(), 5, start_factor=0.1, shape="exponential")
-    try:
-        v = s.values(range(8), 0.0)
-    except ValueError as exc:
-        assert "base_lr" in str(exc)
-    else:
-        assert np.all(np.isfinite(v))
+    assert s.values(range(8), 0.0).tolist() == [0.0] * 8
+    assert [s.value(t, 0.0) for t in range(8)] == [0.0] * 8
+    to_positive = Warmup(Constant(), 5, start_factor=0.1, end_lr=0.5, shape="exponential")
+    for call in (lambda: to_positive.values(range(8), 0.0), lambda: to_positive.value(2, 0.0)):
+        with pytest.raises(ValueError, match=r"start > 0.*start_factor=0\.1, base_lr=0\); give start_lr"):
+            call()
+    assert to_positive.values(range(5, 8), 0.0).tolist() == [0.0] * 3  # after the warmup: Constant * 0
+    assert to_positive.values(range(8), 1.0)[0] == 0.1  # a positive base: the ramp starts at 0.1
+
+
+@pytest.mark.parametrize(
+    ("build", "name"),
+    [(lambda v: Step(v, 0.5), "step_size"), (lambda v: Constant(factor=v), "factor"),
+     (lambda v: Cosine(T_max=v), "T_max"), (lambda v: Step(10, 0.5).replace(gamma=v), "gamma")],
+)  # fmt: skip
+@pytest.mark.parametrize("value", [2**53 + 1, 2**63, 10**400])
+def test_ints_beyond_2_53_are_refused_by_name(build, name, value):
+    """They used to build and then raise OverflowError in values() (numpy int64), or in the check itself."""
+    with pytest.raises(ValueError, match=rf"{name} must .*2\*\*53"):
+        build(value)
+
+
+def test_ints_up_to_2_53_still_work():
+    assert Step(2**53, 0.5).values([0, 2**53]).tolist() == [1.0, 0.5]
+    assert Constant(factor=2**53).value(0) == 2.0**53
 
 
 def test_restarts_length_with_large_cycle_limit():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -14,8 +15,25 @@ paddle = pytest.importorskip("paddle")
 from paddle.optimizer import lr as L  # noqa: E402
 
 import lrparity  # noqa: E402
-from lrparity import Constant, Cosine, Lambda, OneCycle, PerGroup, Plateau, Step, Warmup, WithBaseLR  # noqa: E402
+from lrparity import (  # noqa: E402
+    Chain,
+    Constant,
+    Cosine,
+    Cyclic,
+    Lambda,
+    Noise,
+    OneCycle,
+    PerGroup,
+    Piecewise,
+    Plateau,
+    Sequence,
+    Shift,
+    Step,
+    Warmup,
+    WithBaseLR,
+)
 from lrparity.backends.paddle import (  # noqa: E402
+    ForeignWriteWarning,
     MomentumHook,
     PlateauScheduler,
     Scheduler,
@@ -383,6 +401,7 @@ def test_plateau_epoch_argument():
 ONE_CYCLE_M = OneCycle(max_lr=0.05, total_steps=30, cycle_momentum=True)
 
 
+@pytest.mark.filterwarnings("error::lrparity.backends.paddle.ForeignWriteWarning")
 def test_momentum_hook_drives_paddle_momentum_update():
     w = paddle.create_parameter([3], "float32", default_initializer=paddle.nn.initializer.Constant(1.0))
     sched = paddle_scheduler(ONE_CYCLE_M)
@@ -413,6 +432,7 @@ def test_momentum_hook_drives_paddle_momentum_update():
     assert np.abs(w0.numpy() - p).max() > 1e-3
 
 
+@pytest.mark.filterwarnings("error::lrparity.backends.paddle.ForeignWriteWarning")
 @pytest.mark.parametrize("beta1", [0.9, "tensor"])
 @pytest.mark.parametrize("opt_name", ["Adam", "AdamW"])
 def test_momentum_hook_drives_adam_beta1(opt_name, beta1):
@@ -507,13 +527,14 @@ def test_from_native_table():
     assert from_native(L.OneCycleLR(0.1, 100)) == OneCycle(max_lr=0.1, total_steps=100, end_lr=1e-4)
     assert from_native(L.PiecewiseDecay([5, 3, 8], [1, 2, 3, 4])) == lrparity.Piecewise([5, 8], [1, 3, 4])
     assert from_native(L.PiecewiseDecay([0], [1.0, 2.0])) == lrparity.Piecewise([0], [2.0, 2.0])
-    assert from_native(L.ReduceOnPlateau(0.1, "MAX", epsilon=1e-3)) == Plateau(mode="max", eps=1e-3,
-                                                                              semantics="paddle")  # fmt: skip
+    plateau = Plateau(mode="max", eps=1e-3, semantics="paddle", start_lr=0.1)
+    assert from_native(L.ReduceOnPlateau(0.1, "MAX", epsilon=1e-3)) == plateau
     cyc = from_native(L.CyclicLR(0.01, 0.1, 150, 250, "exp_range", 0.99))
     assert cyc == lrparity.Cyclic(0.01, 0.1, 150, 250, mode="exp_range", gamma=0.99)
     ours = paddle_scheduler(Cosine(T_max=5), 0.3)
     assert from_native(ours) == WithBaseLR(Cosine(T_max=5), 0.3)
-    assert from_native(paddle_scheduler(Plateau(), 0.1)) == Plateau()
+    assert from_native(paddle_scheduler(Plateau(), 0.1)) == Plateau(start_lr=0.1)
+    assert from_native(paddle_scheduler(Plateau(start_lr=0.2))) == Plateau(start_lr=0.2)
 
 
 def test_from_native_refuses_subclasses_and_foreign_objects():
@@ -522,7 +543,12 @@ def test_from_native_refuses_subclasses_and_foreign_objects():
             return 1.0
 
     with pytest.raises(TypeError, match="not one of paddle's built-in schedulers"):
+        from_native(object())
+    message = r"MyStep is a subclass of paddle's StepDecay, and a subclass may override get_lr\(\); convert its base"
+    with pytest.raises(TypeError, match=message):
         from_native(MyStep(0.1, 3))
+    with pytest.raises(TypeError, match=message):
+        lrparity.from_native(MyStep(0.1, 3))
     with pytest.raises(ValueError, match="LinearWarmup around ReduceOnPlateau"):
         from_native(L.LinearWarmup(L.ReduceOnPlateau(0.1), 3, 0.0, 0.1))
 
@@ -531,3 +557,109 @@ def test_linear_warmup_around_our_scheduler():
     native = L.LinearWarmup(paddle_scheduler(Cosine(T_max=50), 0.1), 10, 0.0, 0.1)
     schedule = from_native(native)
     assert lrs(native, 100) == lrs(paddle_scheduler(schedule), 100)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# absolute values and absolute compositions
+# ------------------------------------------------------------------------------------------------------------
+ABSOLUTE_COMPOSITIONS = [
+    Warmup(OneCycle(0.1, 100), 10),
+    Warmup(Cyclic(0.01, 0.1, 20), 10, start_lr=0.001),
+    Warmup(Piecewise([30], [0.1, 0.01]), 10),
+    Warmup(WithBaseLR(Step(20, 0.5), 0.05), 10),
+    Sequence([Piecewise([30], [0.1, 0.01]), OneCycle(0.1, 100)], [50]),
+    Chain([OneCycle(0.1, 100), Step(20, 0.5)]),
+    Shift(Warmup(OneCycle(0.1, 100), 10), 5),
+    Noise(Warmup(OneCycle(0.1, 100), 10), pct=0.1),
+]
+
+
+@pytest.mark.parametrize("schedule", ABSOLUTE_COMPOSITIONS, ids=repr)
+def test_an_absolute_composition_needs_no_learning_rate_and_refuses_one(schedule):
+    sched = paddle_scheduler(schedule)
+    assert lrs(sched, 60) == [schedule.value(t) for t in range(60)]
+    with pytest.raises(ValueError, match=r"is absolute .* learning_rate=123\.0 would be ignored"):
+        paddle_scheduler(schedule, learning_rate=123.0)
+    assert lrs(paddle_scheduler(schedule, last_epoch=19), 5) == [schedule.value(t) for t in range(20, 25)]
+
+
+def test_a_relative_composition_still_needs_learning_rate():
+    for schedule in (Warmup(OneCycle(0.1, 100), 10, start_factor=0.1), Sequence([OneCycle(0.1, 100), Cosine(9)],
+                                                                                [100])):  # fmt: skip
+        with pytest.raises(ValueError, match="is relative"):
+            paddle_scheduler(schedule)
+
+
+def test_last_lr_changed_by_other_code_is_reported_once():
+    sched = paddle_scheduler(Step(3, 0.5), learning_rate=0.1)
+    sched.step()
+    sched.last_lr = 0.02
+    with pytest.warns(ForeignWriteWarning, match=r"last_lr is 0\.02, but this lrparity scheduler wrote 0\.1 there.*"
+                                                 r"step 2 overwrites.*lrparity\.Chain"):  # fmt: skip
+        sched.step()
+    assert sched() == Step(3, 0.5).value(2, 0.1)
+    sched.last_lr = 0.02
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ForeignWriteWarning)
+        sched.step()  # once per scheduler
+
+
+@pytest.mark.filterwarnings("error::lrparity.backends.paddle.ForeignWriteWarning")
+def test_no_report_from_paddle_itself():
+    sched = paddle_scheduler(WARM_COS, learning_rate=0.1)
+    lrs(sched, 20)
+    sched.step(5)
+    sched.set_state_dict(sched.state_dict())
+    lrs(sched, 5)
+    warm = L.LinearWarmup(paddle_scheduler(Cosine(T_max=50), 0.1), 10, 0.0, 0.1)  # steps ours with step(epoch)
+    lrs(warm, 40)
+
+
+def test_momentum_changed_by_other_code_is_reported_and_a_second_hook_refused():
+    w = paddle.create_parameter([1], "float32")
+    sched = paddle_scheduler(ONE_CYCLE_M)
+    opt = paddle.optimizer.Momentum(learning_rate=sched, parameters=[w])
+    sched.attach_momentum(opt)
+    with pytest.raises(ValueError, match="this scheduler already drives this optimizer's momentum"):
+        sched.attach_momentum(opt)
+    other = paddle_scheduler(ONE_CYCLE_M)
+    with pytest.raises(ValueError, match="the optimizer's own lr scheduler already drives this optimizer's momentum"):
+        other.attach_momentum(opt)
+    sched.step()
+    opt._momentum = 0.5
+    with pytest.warns(ForeignWriteWarning, match=r"optimizer\._momentum is 0\.5, but this lrparity scheduler wrote"):
+        sched.step()
+    assert opt._momentum == ONE_CYCLE_M.companions()["momentum"].value(2)
+
+
+def test_converted_plateau_carries_its_learning_rate():
+    native = L.ReduceOnPlateau(0.05, patience=1)
+    plateau = from_native(native)
+    assert plateau.start_lr == 0.05
+    ours = paddle_scheduler(plateau)  # no learning_rate needed
+    assert lrs(native, 1) == [ours()] == [0.05]
+    for m in [1.0, 1.0, 1.0, 0.5]:
+        native.step(m)
+        ours.step(m)
+        assert ours() == native()
+    assert paddle_scheduler(plateau, learning_rate=0.05)() == 0.05  # the same value: accepted
+    with pytest.raises(ValueError, match=r"start_lr=0\.05, so learning_rate=0\.2 contradicts it"):
+        paddle_scheduler(plateau, learning_rate=0.2)
+    old = paddle_scheduler(Plateau(patience=1, semantics="paddle"), learning_rate=0.05)
+    old.step(1.0)
+    ours.set_state_dict(old.state_dict())  # a state whose config has no start_lr (as before start_lr existed)
+    assert ours.state == old.state
+    assert "start_lr" not in old.state_dict()["schedule"]
+
+
+def test_from_native_refuses_an_optimizer_naming_it():
+    opt = paddle.optimizer.SGD(learning_rate=0.1, parameters=[paddle.create_parameter([1], "float32")])
+    with pytest.raises(TypeError, match=r"got the optimizer \(paddle\.optimizer\.sgd\.SGD\); pass its learning-rate"):
+        lrparity.from_native(opt)
+
+    class Custom(L.LRScheduler):
+        def get_lr(self):
+            return 0.1
+
+    with pytest.raises(TypeError, match="Custom is not one of paddle's built-in schedulers"):
+        lrparity.from_native(Custom(0.1))

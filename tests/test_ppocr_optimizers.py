@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -26,8 +24,6 @@ from lrparity.ppocr.optimizers import (  # noqa: E402
 )
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-CONFIGS = SHARED / "ppocr" / "configs.yaml"
 
 STEPS = 30
 # An LR that changes every step (and goes up as well as down).
@@ -463,19 +459,8 @@ def test_clip_matches_paddle(scale: float, clip: float, kind: str) -> None:
 # ----------------------------------------------------------------------------------------------------
 
 
-@functools.cache
-def _load_corpus() -> list[dict[str, Any]]:
-    import yaml
-
-    with CONFIGS.open() as fh:
-        return yaml.load(fh, Loader=yaml.Loader)  # as PaddleOCR loads configs: YAML 1.1 strings stay strings
-
-
-def _corpus() -> list[dict[str, Any]]:
-    if not CONFIGS.is_file():
-        pytest.skip(f"shared corpus not found at {CONFIGS}")
-    pytest.importorskip("yaml")
-    return copy.deepcopy(_load_corpus())
+# The corpus (tests/data/ppocr_configs.yaml, YAML 1.1 strings such as '1e-6' kept as PaddleOCR reads them) comes
+# from the root conftest.py's ppocr_corpus fixture.
 
 
 # Blocks PaddleOCR fails to build in the optimizer step (NOTES.md); the LR-step failures are not ours.
@@ -486,8 +471,8 @@ EXPECTED_FAILURES = {
 }
 
 
-def test_every_corpus_block_parses_or_fails_as_documented() -> None:
-    entries = _corpus()
+def test_every_corpus_block_parses_or_fails_as_documented(ppocr_corpus: list[dict[str, Any]]) -> None:
+    entries = ppocr_corpus
     assert len(entries) == 89
     seen_failures = set()
     for entry in entries:
@@ -503,8 +488,8 @@ def test_every_corpus_block_parses_or_fails_as_documented() -> None:
     assert seen_failures == set(EXPECTED_FAILURES)
 
 
-def test_every_parsable_corpus_block_builds_in_both_frameworks() -> None:
-    entries = _corpus()
+def test_every_parsable_corpus_block_builds_in_both_frameworks(ppocr_corpus: list[dict[str, Any]]) -> None:
+    entries = ppocr_corpus
     tnet, pnet = _make_twins()
     for entry in entries:
         if entry["index"] in EXPECTED_FAILURES:
@@ -515,12 +500,8 @@ def test_every_parsable_corpus_block_builds_in_both_frameworks() -> None:
         build_paddle_optimizer(spec, pnet, 1e-3)
 
 
-def _by_index() -> dict[int, dict[str, Any]]:
-    return {e["index"]: e["optimizer"] for e in _corpus()}
-
-
-def test_corpus_specific_semantics() -> None:
-    blocks = _by_index()
+def test_corpus_specific_semantics(ppocr_corpus: list[dict[str, Any]]) -> None:
+    blocks = {e["index"]: e["optimizer"] for e in ppocr_corpus}
     # YAML string factor (PP-OCRv4 seal det) goes through float().
     assert parse_optimizer_block(blocks[4]).l2_coupled == 1e-6
     # Adam with L2 regularizer: coupled.
@@ -640,3 +621,14 @@ def test_import_does_not_pull_torch_or_paddle() -> None:
         "assert 'torch' not in sys.modules and 'paddle' not in sys.modules, sorted(sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+
+
+@pytest.mark.parametrize("model", [None, 3, "model", {"w": 1}])
+def test_a_missing_model_is_named(model: Any) -> None:
+    from lrparity.ppocr import paddle_optimizer, torch_optimizer
+
+    cfg = {"name": "Adam", "lr": {"name": "Cosine", "learning_rate": 0.001}}
+    with pytest.raises(TypeError, match=r"model_or_params \(the model\) must be an nn.Module"):
+        torch_optimizer(cfg, model, 2, 3)
+    with pytest.raises(TypeError, match=r"parameters_or_layer \(the model\) must be a paddle.nn.Layer"):
+        paddle_optimizer(cfg, model, 2, 3)

@@ -83,13 +83,87 @@ def test_piecewise_with_as_many_values_as_boundaries_raises() -> None:
         lr_schedule({"lr": {"name": "Piecewise", "decay_epochs": [60, 80, 100], "values": [1e-3, 1e-4, 1e-5]}}, 60, 3)
 
 
-def test_piecewise_extra_values_and_repeated_boundaries_follow_paddle() -> None:
-    with pytest.warns(PpocrWarning, match="ignored"):
-        s = lr_schedule({"lr": {"name": "Piecewise", "decay_epochs": [1], "values": [3.0, 2.0, 1.0]}}, 3, 1)
-    assert s.values(range(3)).tolist() == [3.0, 1.0, 1.0]  # paddle: values[i] for t < b_i, else values[-1]
-    with pytest.warns(PpocrWarning, match="not increasing"):
-        s = lr_schedule({"lr": {"name": "Piecewise", "decay_epochs": [2, 1, 3], "values": [4.0, 3.0, 2.0, 1.0]}}, 4, 1)
-    assert s.values(range(4)).tolist() == [4.0, 4.0, 2.0, 1.0]
+@pytest.mark.parametrize(
+    ("lr", "match"),
+    [
+        # extra values: paddle silently uses values[0] and the last one only
+        ({"name": "Piecewise", "decay_epochs": [1], "values": [3.0, 2.0, 1.0]}, r"3 values for 1 decay_epochs"),
+        # unsorted or repeated boundaries: paddle silently never uses a value
+        ({"name": "Piecewise", "decay_epochs": [2, 1, 3], "values": [4.0, 3.0, 2.0, 1.0]},
+         r"decay_epochs = \[2, 1, 3\] must be strictly increasing: decay_epochs\[0\] = 2 and decay_epochs\[1\] = 1"),
+        ({"name": "Piecewise", "decay_epochs": [1, 1], "values": [3.0, 2.0, 1.0]}, "must be strictly increasing"),
+        # distinct epochs that land on the same step
+        ({"name": "Piecewise", "decay_epochs": [0.1, 0.2], "values": [3.0, 2.0, 1.0]},
+         r"both take effect at step 1 with 3 steps per epoch"),
+        ({"name": "Piecewise", "decay_epochs": [0, 2], "values": [3.0, 2.0, 1.0]},
+         r"decay_epochs\[0\] = 0 must be a finite number of epochs > 0"),
+        ({"name": "Piecewise", "decay_epochs": [-1, 2], "values": [3.0, 2.0, 1.0]}, r"decay_epochs\[0\] = -1"),
+        ({"name": "MultiStepDecay", "learning_rate": 0.1, "milestones": [3, 2], "gamma": 0.1},
+         r"milestones = \[3, 2\] must be strictly increasing"),
+        ({"name": "MultiStepDecay", "learning_rate": 0.1, "milestones": [], "gamma": 0.1}, "milestones is empty"),
+        ({"name": "MultiStepDecay", "learning_rate": 0.1, "milestones": [-2], "gamma": 0.1}, r"milestones\[0\] = -2"),
+        ({"name": "MultiStepDecay", "learning_rate": 0.1, "milestones": [float("nan")], "gamma": 0.1},
+         r"milestones\[0\] = nan must be a finite number"),
+        # a negative count of epochs / steps: PaddleOCR silently runs no warmup
+        ({"name": "Cosine", "learning_rate": 0.1, "warmup_epoch": -1}, r"Cosine: warmup_epoch = -1 must be"),
+        ({"name": "Cosine", "learning_rate": 0.1, "warmup_epoch": float("inf")}, r"warmup_epoch = inf must be"),
+        ({"name": "Const", "learning_rate": 0.1, "warmup_epoch": float("nan")}, r"warmup_epoch = nan must be"),
+        ({"name": "LinearWarmupCosine", "learning_rate": 0.1, "warmup_steps": -5}, r"warmup_steps = -5 must be >= 0"),
+        ({"name": "LinearWarmupCosine", "learning_rate": 0.1, "min_lr": 0.2, "warmup_steps": 0},
+         r"min_lr \(0.2\) must be <= learning_rate \(0.1\)"),
+        # non-positive sizes
+        ({"name": "Step", "learning_rate": 0.1, "step_size": 0, "gamma": 0.1}, r"step_size = 0 must be a positive int"),
+        ({"name": "Step", "learning_rate": 0.1, "step_size": -2, "gamma": 0.1}, "step_size = -2"),
+        ({"name": "Step", "learning_rate": 0.1, "step_size": 2, "gamma": 0.0}, r"gamma = 0.0 must be > 0"),
+        ({"name": "CyclicalCosine", "learning_rate": 0.1, "cycle": -1}, r"cycle = -1 must be a finite number"),
+        ({"name": "CyclicalCosine", "learning_rate": 0.1, "cycle": float("inf")}, r"cycle = inf must be"),
+        ({"name": "CyclicalCosine", "learning_rate": 0.1, "cycle": "2"}, r"cycle = '2' \(str\) is not a number"),
+        ({"name": "Linear", "learning_rate": 0.1, "power": 0}, r"power = 0.0 must be > 0"),
+        ({"name": "Linear", "learning_rate": 0.1, "end_lr": -1e-5}, r"end_lr = -1e-05 must be >= 0"),
+        ({"name": "DecayLearningRate", "learning_rate": 0.1, "factor": -0.9}, r"factor = -0.9 must be > 0"),
+        ({"name": "Cosine", "learning_rate": -0.1}, r"learning_rate = -0.1 must be >= 0"),
+        ({"name": "OneCycle", "max_lr": 0.0}, r"max_lr = 0.0 must be > 0"),
+        # PaddleOCR tests three_phase's truth value: the string 'false' means True
+        ({"name": "OneCycle", "max_lr": 0.1, "three_phase": "false"}, r"three_phase = 'false' must be true or false"),
+        # last_epoch resumes the Paddle schedule mid-way
+        ({"name": "Cosine", "learning_rate": 0.1, "last_epoch": 5}, r"Cosine: last_epoch = 5"),
+    ],
+)  # fmt: skip
+def test_meaningless_values_raise_naming_the_key(lr: dict[str, Any], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        lr_schedule({"name": "Adam", "lr": lr}, 4, 3)
+
+
+def test_last_epoch_minus_one_is_paddleocrs_default() -> None:
+    cfg = {"name": "Cosine", "learning_rate": 0.1}
+    assert _values({**cfg, "last_epoch": -1}, 2, 2) == _values(cfg, 2, 2)
+
+
+def test_warmup_longer_than_the_run_warns_and_keeps_the_values() -> None:
+    cfg = {"name": "Adam", "lr": {"name": "Cosine", "learning_rate": 0.1, "warmup_epoch": 5}}
+    with pytest.warns(PpocrWarning, match=r"the warmup \(15 steps\) does not end within the run \(9 steps"):
+        s = lr_schedule(cfg, 3, 3)
+    assert s.values(range(9)).tolist() == [0.1 * k / 15 for k in range(9)]
+    with pytest.warns(PpocrWarning, match=r"warmup \(5000 steps\) does not end within the run \(12 steps"):
+        lr_schedule({"lr": {"name": "LinearWarmupCosine", "learning_rate": 0.1}}, 4, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PpocrWarning)
+        lr_schedule({"lr": {"name": "Cosine", "learning_rate": 0.1, "warmup_epoch": 2}}, 3, 3)  # ends within
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        {},
+        {"Global": {"epoch_num": 5}, "Optimizer": {"name": "Adam", "lr": {"name": "Cosine", "learning_rate": 0.1}}},
+        {"Global": {"epoch_num": 5}, "Architecture": {}},
+        {"beta1": 0.9},
+    ],
+)
+def test_a_block_without_lr_says_so(cfg: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match=r"no 'lr' block.*cfg\[\"Optimizer\"\]") as info:
+        lr_schedule(cfg, 2, 2)
+    assert "Const" not in str(info.value)
 
 
 def test_linear_and_decay_learning_rate() -> None:

@@ -4,9 +4,11 @@ in ``parity_tests/test_torch_*.py``.)"""
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import math
+import pickle
 import re
 import subprocess
 import sys
@@ -21,20 +23,25 @@ from torch.optim import lr_scheduler as N  # noqa: E402
 
 import lrparity  # noqa: E402
 from lrparity import (  # noqa: E402
+    Chain,
     Constant,
     Cosine,
     Cyclic,
+    Exponential,
     Lambda,
     Linear,
     OneCycle,
     PerGroup,
+    Piecewise,
     Plateau,
     Sequence,
+    Shift,
     Step,
     Warmup,
     WithBaseLR,
 )
 from lrparity.backends.torch import (  # noqa: E402
+    ForeignWriteWarning,
     NativeMismatchWarning,
     PlateauScheduler,
     Scheduler,
@@ -164,12 +171,20 @@ def test_one_cycle_past_the_end_raises_and_changes_nothing() -> None:
     assert lrs(opt) == before and s.last_epoch == 5 and s._step_count == count
 
 
+@pytest.mark.filterwarnings("error::lrparity.backends.torch.ForeignWriteWarning")
 def test_works_inside_torch_sequential_lr() -> None:
-    """torch's SequentialLR restarts a phase with _update_lr(0): ours jumps to its step 0."""
+    """torch's SequentialLR restarts a phase with _update_lr(0): ours jumps to its step 0. Its restarts and
+    constructor resets are not foreign writes: no warning (an error here)."""
     a, b = sgd(), sgd()
     native = N.SequentialLR(a, [N.LinearLR(a, 0.1, 1.0, 5), N.StepLR(a, 3, 0.5)], [5])
     mixed = N.SequentialLR(b, [N.LinearLR(b, 0.1, 1.0, 5), Scheduler(b, Step(3, 0.5))], [5])
     assert run(a, native, 20) == run(b, mixed, 20)
+    a, b = sgd(), sgd()
+    native = N.SequentialLR(a, [N.ConstantLR(a, 0.5, 20), N.StepLR(a, 3, 0.5), N.ExponentialLR(a, 0.9)], [5, 12])
+    mixed = N.SequentialLR(b, [Scheduler(b, Constant(0.5, 20)), N.StepLR(b, 3, 0.5), Scheduler(b, Exponential(0.9))],
+                           [5, 12])  # fmt: skip
+    expected, got = run(a, native, 30), run(b, mixed, 30)
+    assert [g[0] for g in got] == pytest.approx([g[0] for g in expected], rel=1e-14, abs=0)
 
 
 def test_bad_arguments() -> None:
@@ -302,7 +317,10 @@ def test_add_param_group_joins_at_the_current_step_from_its_own_lr() -> None:
 def test_add_param_group_is_refused_by_a_per_group_schedule() -> None:
     opt = sgd((0.1,))
     s = lrparity.torch_scheduler(PerGroup([Cosine(20)]), opt)
-    opt.add_param_group({"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 0.4})
+    with pytest.raises(ValueError, match="PerGroup of 1 schedules, one per param group, and has none for group 1"):
+        opt.add_param_group({"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 0.4})
+    assert len(opt.param_groups) == 1
+    type(opt).add_param_group(opt, {"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 0.4})  # bypassed
     with pytest.raises(ValueError, match="PerGroup of 1 schedules but the optimizer has 2 param groups"):
         s.step()
 
@@ -488,6 +506,52 @@ def test_from_native_refuses_other_objects_naming_the_class() -> None:
         lrparity.from_native(object())
 
 
+def test_from_native_dispatches_on_classes() -> None:
+    class MyStep(N.StepLR):
+        pass
+
+    class Custom(N.LRScheduler):
+        def get_lr(self) -> list[float]:
+            return [0.5 for _ in self.optimizer.param_groups]
+
+    subclass = r"MyStep is a subclass of torch's StepLR, and a subclass may override get_lr\(\); convert its base class"
+    subclass += r" explicitly: build a torch\.optim\.lr_scheduler\.StepLR"
+    for convert in (lrparity.from_native, from_native):
+        with pytest.raises(TypeError, match=subclass):
+            convert(MyStep(sgd(), 3))
+        with pytest.raises(TypeError, match="Custom is not one of torch's built-in schedulers"):
+            convert(Custom(sgd()))
+    with pytest.raises(TypeError, match=r"got the optimizer \(torch\.optim\.sgd\.SGD\); pass its learning-rate sched"):
+        lrparity.from_native(sgd())
+    with pytest.raises(TypeError, match=r"builtins\.dict is not a torch or paddle learning-rate scheduler"):
+        lrparity.from_native({})
+    o = sgd()
+    with pytest.raises(TypeError, match="MyStep is a subclass of torch's StepLR"):  # inside a container too
+        lrparity.from_native(N.SequentialLR(o, [N.ConstantLR(o), MyStep(o, 3)], [4]))
+
+
+def test_containers_convert_an_lrparity_member_as_at_top_level() -> None:
+    a = sgd((0.1, 0.3))
+    live = N.SequentialLR(a, [N.LinearLR(a, 0.1, 1.0, 5), lrparity.torch_scheduler(Cosine(30), a)], [5])
+    schedule = lrparity.from_native(live)
+    assert schedule == Sequence([Linear(0.1, 1.0, 5, form="recursive"), Cosine(30)], [5])
+    b = sgd((0.1, 0.3))
+    assert run(a, live, 40) == run(b, lrparity.torch_scheduler(schedule, b), 40)
+    a = sgd((0.1, 0.3))
+    first = N.SequentialLR(a, [lrparity.torch_scheduler(OneCycle(0.2, 10), a), N.ExponentialLR(a, 0.9)], [10])
+    assert lrparity.from_native(first) == Sequence([OneCycle(0.2, 10), Exponential(0.9)], [10])
+    o = sgd()
+    assert lrparity.from_native(N.ChainedScheduler([lrparity.torch_scheduler(Step(3), o)])) == Step(3)
+    o = sgd()
+    chained = N.ChainedScheduler([lrparity.torch_scheduler(Exponential(0.99), o), N.StepLR(o, 30, 0.5)])
+    with pytest.raises(ValueError, match="member 0 is an lrparity Scheduler, which writes absolute values"):
+        lrparity.from_native(chained)
+    o = sgd()
+    momentum = N.SequentialLR(o, [N.ConstantLR(o), Scheduler(o, OneCycle(0.1, 50, cycle_momentum=True))], [5])
+    with pytest.raises(ValueError, match=r"drives \['lr', 'momentum'\]"):
+        lrparity.from_native(momentum)
+
+
 def test_from_native_refusals_say_why() -> None:
     o = sgd()
     with pytest.raises(ValueError, match="129565"):
@@ -611,3 +675,203 @@ def test_a_lambda_that_fails_past_its_table_works_up_to_its_end() -> None:
     with pytest.raises(IndexError):  # step 100 is past the table, as it would be for torch's LambdaLR
         s.step()
     assert s.last_epoch == 99 and lrs(opt) == [0.1 * table[99]]
+
+
+# ------------------------------------------------------------------------------------------------------------
+# absolute values: what another writer changed is reported, a chain that cannot work is refused
+# ------------------------------------------------------------------------------------------------------------
+def _foreign(records: list[warnings.WarningMessage]) -> list[str]:
+    return [str(w.message) for w in records if issubclass(w.category, ForeignWriteWarning)]
+
+
+def test_a_value_changed_by_another_scheduler_is_reported_once_naming_the_group_and_both_values() -> None:
+    opt = sgd((0.1, 0.2))
+    ours = lrparity.torch_scheduler(Exponential(0.99), opt)
+    other = N.StepLR(opt, 30, 0.5)  # stepped by hand next to ours: it halves the lr at step 30
+    with warnings.catch_warnings(record=True) as records:
+        warnings.simplefilter("always")
+        for t in range(1, 200):
+            opt.step()
+            ours.step()
+            other.step()
+            if t < 30:
+                assert not _foreign(records)
+    messages = _foreign(records)
+    assert len(messages) == 1  # once per scheduler
+    wrote, found = Exponential(0.99).value(30, 0.1), Exponential(0.99).value(30, 0.1) * 0.5
+    assert f"param_groups[0]['lr'] is {found!r}" in messages[0]
+    assert f"wrote {wrote!r}" in messages[0] and "step 31" in messages[0]
+    assert "absolute values" in messages[0] and "lrparity.Chain" in messages[0]
+
+
+def test_a_hand_written_value_and_an_in_place_tensor_change_are_reported() -> None:
+    opt = sgd((0.1, 0.2))
+    s = lrparity.torch_scheduler(Cosine(50), opt)
+    opt.step()
+    s.step()
+    opt.param_groups[1]["lr"] = 0.5
+    with pytest.warns(ForeignWriteWarning, match=r"param_groups\[1\]\['lr'\] is 0\.5, but .* wrote 0\.199"):
+        s.step()
+    assert lrs(opt) == [Cosine(50).value(2, b) for b in (0.1, 0.2)]  # the step is done all the same
+
+    lr = torch.tensor(0.1)
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(2))], lr=lr)
+    s = lrparity.torch_scheduler(Cosine(50), opt)
+    opt.step()
+    s.step()
+    lr.mul_(0.5)  # in place, as torch's own schedulers change a tensor lr
+    with pytest.warns(ForeignWriteWarning, match=r"param_groups\[0\]\['lr'\] is 0\.0499"):
+        s.step()
+    assert opt.param_groups[0]["lr"] is lr
+
+    opt = adam((0.1,))
+    s = lrparity.torch_scheduler(OneCycle(0.1, 100, cycle_momentum=True), opt)
+    opt.step()
+    s.step()
+    opt.param_groups[0]["betas"] = (0.5, 0.999)
+    with pytest.warns(ForeignWriteWarning, match=r"param_groups\[0\]\['betas'\]\[0\] \(momentum\) is 0\.5"):
+        s.step()
+
+
+def test_a_plateau_reduction_overwritten_by_a_step_schedule_is_reported() -> None:
+    opt = sgd()
+    warm = lrparity.torch_scheduler(Warmup(Constant(), 5), opt)
+    plateau = lrparity.torch_scheduler(Plateau(patience=0), opt)
+    opt.step()
+    warm.step()
+    plateau.step(1.0)
+    plateau.step(1.0)  # no improvement: reduced to a tenth
+    with pytest.warns(ForeignWriteWarning, match="lrparity writes absolute values"):
+        warm.step()
+
+
+@pytest.mark.filterwarnings("error::lrparity.backends.torch.ForeignWriteWarning")
+def test_no_report_where_nothing_else_writes() -> None:
+    """Steps, jumps, state loads, tensors, betas and several fields: every value is the one written last."""
+    lr = torch.tensor(0.1, dtype=torch.float64)
+    params = [torch.nn.Parameter(torch.zeros(2)) for _ in range(2)]
+    opt = torch.optim.Adam([{"params": [params[0]], "lr": lr}, {"params": [params[1]], "lr": 0.3, "weight_decay": 0.1}])
+    s = lrparity.torch_scheduler({"lr": OneCycle(0.1, 200, cycle_momentum=True), "weight_decay": Cosine(200)}, opt)
+    run(opt, s, 20)
+    with pytest.warns(UserWarning, match="epoch parameter"):
+        s.step(50)
+    run(opt, s, 5)
+    s.load_state_dict(s.state_dict())
+    run(opt, s, 5)
+    opt2 = sgd((0.1, 0.1))
+    s2 = lrparity.torch_scheduler(Constant(), opt2)
+    same = N.StepLR(opt2, 3, 1.0)  # rewrites the same values: nothing is lost
+    for _ in range(10):
+        opt2.step()
+        s2.step()
+        same.step()
+
+
+def test_the_issue_chain_is_refused_at_its_first_step_and_lrparity_chain_is_the_product() -> None:
+    a = sgd()
+    native = N.ChainedScheduler([N.ExponentialLR(a, 0.99), N.StepLR(a, 30, 0.5)])
+    expected = run(a, native, 200)
+    for order in (0, 1):
+        b = sgd()
+        members = [lrparity.torch_scheduler(Exponential(0.99), b), N.StepLR(b, 30, 0.5)]
+        chained = N.ChainedScheduler(members[::-1] if order else members)
+        b.step()
+        with pytest.raises(ValueError, match=r"ChainedScheduler together with member \d, a StepLR, which also writes "
+                                             r"\['lr'\].*lrparity\.Chain"):  # fmt: skip
+            chained.step()
+    c = sgd()
+    product = lrparity.torch_scheduler(Chain([Exponential(0.99), Step(30, 0.5)]), c)
+    ours = [g[0] for g in run(c, product, 200)]
+    assert ours == pytest.approx([g[0] for g in expected], rel=1e-12, abs=0)
+
+
+@pytest.mark.filterwarnings("error::lrparity.backends.torch.ForeignWriteWarning")
+def test_a_chain_of_members_on_different_fields_runs() -> None:
+    opt = sgd((0.1,), weight_decay=0.01)
+    chained = N.ChainedScheduler(
+        [lrparity.torch_scheduler(Cosine(20), opt), lrparity.torch_scheduler(Step(5, 0.5), opt, field="weight_decay")]
+    )
+    got = run(opt, chained, 12)
+    assert [g[0] for g in got] == [Cosine(20).value(t, 0.1) for t in range(12)]
+    assert [o.param_groups[0]["weight_decay"] for o in [opt]] == [Step(5, 0.5).value(12, 0.01)]
+    alone = sgd()
+    one = N.ChainedScheduler([lrparity.torch_scheduler(Cosine(20), alone)])
+    assert run(alone, one, 5) == [[Cosine(20).value(t, 0.1)] for t in range(5)]
+
+
+# ------------------------------------------------------------------------------------------------------------
+# absolute compositions, groups added later
+# ------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        Warmup(OneCycle(0.1, 100), 10),
+        Warmup(Cyclic(0.01, 0.1, 20), 10, start_lr=0.001),
+        Warmup(Piecewise([30], [0.1, 0.01]), 10),
+        Warmup(WithBaseLR(Step(20, 0.5), 0.05), 10, shape="constant", end_factor=0.5),
+        Sequence([Piecewise([30], [0.1, 0.01]), OneCycle(0.1, 100)], [50]),
+        Chain([OneCycle(0.1, 100), Step(20, 0.5)]),
+        Shift(Warmup(OneCycle(0.1, 100), 10), 5),
+    ],
+    ids=repr,
+)
+def test_an_absolute_composition_resumes_without_initial_lr(schedule: Any) -> None:
+    assert schedule.uses_base_lr is False
+    opt = sgd((0.1, 0.7))
+    s = lrparity.torch_scheduler(schedule, opt, last_epoch=19)  # no initial_lr in the groups: none needed
+    assert lrs(opt) == [schedule.value(20)] * 2 and s.last_epoch == 20
+    assert len(s._table.tracks) == 1  # one computation for every group
+
+
+def test_add_param_group_gets_the_scheduled_value_at_once() -> None:
+    opt = sgd((0.1,), momentum=0.0)
+    s = lrparity.torch_scheduler(Cosine(20), opt)
+    run(opt, s, 5)
+    new = torch.nn.Parameter(torch.zeros(1))
+    opt.add_param_group({"params": [new], "lr": 0.4})
+    assert lrs(opt) == [Cosine(20).value(5, 0.1), Cosine(20).value(5, 0.4)]
+    assert s.get_last_lr() == lrs(opt) and s.base_lrs == [0.1, 0.4]
+    new.grad = torch.ones(1)
+    opt.step()  # the next optimizer step uses the schedule's value at the current step
+    assert new.item() == pytest.approx(-Cosine(20).value(5, 0.4), rel=1e-7)
+    tensor = torch.tensor(0.4, dtype=torch.float64)
+    opt.add_param_group({"params": [torch.nn.Parameter(torch.zeros(1))], "lr": tensor})
+    assert opt.param_groups[2]["lr"] is tensor and tensor.item() == Cosine(20).value(5, 0.4)
+    absolute = sgd((0.1,))
+    s = lrparity.torch_scheduler(OneCycle(0.5, 20), absolute)
+    run(absolute, s, 3)
+    absolute.add_param_group({"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 9.0})
+    assert lrs(absolute) == [OneCycle(0.5, 20).value(3)] * 2
+
+
+@pytest.mark.filterwarnings("error::lrparity.backends.torch.ForeignWriteWarning")
+def test_add_param_group_in_a_sequential_lr_takes_the_running_phase() -> None:
+    opt = sgd((0.1,))
+    seq = N.SequentialLR(opt, [Scheduler(opt, Constant(0.5)), Scheduler(opt, Exponential(0.5))], [10])
+    run(opt, seq, 3)
+    opt.add_param_group({"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 0.2})
+    assert lrs(opt) == [0.05, 0.1]  # the running phase's value, not the waiting phase's
+    got = run(opt, seq, 12)
+    assert got[-1] == [Exponential(0.5).value(4, b) for b in (0.1, 0.2)]
+
+
+def test_add_param_group_survives_pickling_and_copies() -> None:
+    opt = sgd((0.1,))
+    s = lrparity.torch_scheduler(Cosine(20), opt)
+    run(opt, s, 4)
+    for clone in (pickle.loads(pickle.dumps(s)), copy.deepcopy(s)):
+        clone.optimizer.add_param_group({"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 0.3})
+        assert lrs(clone.optimizer) == [Cosine(20).value(4, 0.1), Cosine(20).value(4, 0.3)]
+    assert len(opt.param_groups) == 1
+
+
+def test_plateau_with_a_start_lr_starts_every_group_from_it() -> None:
+    opt = sgd((0.1, 0.3))
+    s = lrparity.torch_scheduler(Plateau(patience=0, start_lr=0.05), opt)
+    assert lrs(opt) == [0.05, 0.05]
+    s.step(1.0)
+    s.step(1.0)
+    assert lrs(opt) == [0.005000000000000001] * 2
+    fresh = lrparity.torch_scheduler(Plateau(patience=0), sgd((0.1, 0.3)))
+    fresh.load_state_dict(s.state_dict())  # start_lr only places the first lrs: the state's lrs replace them
+    assert fresh.state == s.state

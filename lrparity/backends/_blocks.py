@@ -2,10 +2,11 @@
 
 A backend's ``step()`` needs ``schedule.value(t, base)`` at ``t = 0, 1, 2, ...``. The core guarantees
 ``schedule.values(steps, base)`` bit-identical to ``value``, so the caches here compute a block of steps at
-once (256 steps, doubling up to 8192 while the steps run in order) and a step reads one list entry. Where a
-schedule cannot be evaluated (OneCycle past its end, a Lambda reading a table past its last entry, a value that
-overflows to inf/nan) only the prefix that evaluates to finite numbers is cached, and the step itself runs
-``schedule.value``, which raises the core's error or returns what the scalar path returns.
+once (256 steps, doubling up to 8192 while the steps run in order, and at most 2**18 values per block over all
+tracks) and a step reads one entry. Where a schedule cannot be evaluated (OneCycle past its end, a Lambda
+reading a table past its last entry, a value that overflows to inf/nan) only the prefix that evaluates to finite
+numbers is cached, and the step itself runs ``schedule.value``, which raises the core's error or returns what the
+scalar path returns.
 """
 
 from __future__ import annotations
@@ -14,12 +15,20 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FIRST_BLOCK", "MAX_BLOCK", "BlockCache", "BlockRows", "finite_prefix"]
+__all__ = ["FIRST_BLOCK", "MAX_BLOCK", "MAX_ENTRIES", "BlockCache", "BlockRows", "finite_prefix"]
 
 FIRST_BLOCK = 256
 """Steps in the first block, and in a block after a jump."""
 MAX_BLOCK = 8192
 """The largest block: blocks double while the steps run in order, up to this."""
+MAX_ENTRIES = 1 << 18
+"""Values in a block at most (steps x tracks): with many tracks (param groups with distinct lrs) blocks are
+shorter, so a block holds at most 2 MB of float64 whatever the number of groups."""
+MIN_BLOCK = 16
+"""The shortest block, whatever the number of tracks."""
+TUPLE_ROWS = 8
+"""Up to this many tracks a block's rows are tuples of floats (a step copies one into a list); beyond, the block is
+a float64 array and a step converts one row (``tolist``), which is faster for many tracks and 8 bytes a value."""
 
 
 def finite_prefix(schedule: Any, base: float | None, t: int, size: int) -> np.ndarray:
@@ -85,6 +94,7 @@ class _Blocks:
         if not self.cache or not self.tracks or t < 0:
             return self._scalar(t)
         size = min(self.size * 2, MAX_BLOCK) if self.n and t == self.lo + self.n else FIRST_BLOCK
+        size = min(size, max(MIN_BLOCK, MAX_ENTRIES // len(self.tracks)))
         blocks, n = [], size
         for s, b in self.tracks:
             block = finite_prefix(s, b, t, n)
@@ -133,11 +143,19 @@ class BlockRows(_Blocks):
 
     __slots__ = ()
 
-    row = _Blocks._entry
-    """``row(t)``: the value of every track at step ``t``; raises what a track's ``value`` raises there."""
+    def row(self, t: int) -> tuple[float, ...] | list[float]:
+        """The value of every track at step ``t`` (a tuple, or a new list above :data:`TUPLE_ROWS` tracks: read it,
+        do not modify it); raises what a track's ``value`` raises there."""
+        i = t - self.lo  # _entry inlined: this runs at every step
+        entry = self.block[i] if 0 <= i < self.n else self._fill(t)
+        return entry if type(entry) is not np.ndarray else entry.tolist()
 
     def _scalar(self, t: int) -> list[float]:
         return [s.value(t, b) for s, b in self.tracks]
 
-    def _store(self, blocks: list[np.ndarray], n: int) -> list[list[float]]:
-        return np.stack([block[:n] for block in blocks], axis=1).tolist()
+    def _store(self, blocks: list[np.ndarray], n: int) -> list[tuple[float, ...]] | np.ndarray:
+        if len(blocks) > TUPLE_ROWS:
+            return np.stack([block[:n] for block in blocks], axis=1)
+        # rows as tuples of floats: the garbage collector stops tracking them at its next pass, where a block of
+        # lists (np.stack(...).tolist()) would stay tracked and make every full collection walk all of them
+        return list(zip(*[block[:n].tolist() for block in blocks], strict=True))

@@ -38,10 +38,11 @@ def nearby(value: float, fits: Callable[[float], bool], what: str, framework: st
     raise ValueError(f"from_native: cannot recover {what} from the {framework} scheduler (near {value!r})")
 
 
-def plateau_of(native: Any, *, min_lr: Any, eps: float, semantics: str) -> Plateau:
+def plateau_of(native: Any, *, min_lr: Any, eps: float, semantics: str, start_lr: float | None = None) -> Plateau:
     """The :class:`~lrparity.Plateau` of a native reduce-on-plateau scheduler: its ``mode``, ``factor``,
     ``patience``, ``threshold``, ``threshold_mode`` and ``cooldown`` attributes (same names in torch and paddle),
-    with the ``min_lr`` (lr units), ``eps`` and ``semantics`` the caller read in its framework's way."""
+    with the ``min_lr`` (lr units), ``eps``, ``semantics`` and ``start_lr`` (paddle's ``learning_rate``; None
+    for torch, whose lrs are the param groups') the caller read in its framework's way."""
     return Plateau(
         mode=native.mode,
         factor=native.factor,
@@ -52,4 +53,5 @@ def plateau_of(native: Any, *, min_lr: Any, eps: float, semantics: str) -> Plate
         min_lr=min_lr,
         eps=eps,
         semantics=semantics,
+        start_lr=start_lr,
     )

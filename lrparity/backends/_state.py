@@ -16,6 +16,8 @@ import numbers
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from lrparity.core.validation import check_nesting
+
 __all__ = ["STATE_VERSION", "check_header", "check_kind", "check_same", "check_state", "config_or_none", "neutral"]
 
 STATE_VERSION = 1
@@ -67,6 +69,7 @@ def check_header(owner: str, method: str, state: Any, hint: Callable[[Mapping[st
     """
     if not isinstance(state, Mapping):
         raise TypeError(f"{owner}.{method}: state must be a dict from state_dict(), got {type(state).__name__}")
+    check_nesting(f"{owner}.{method}", "state", state)  # before any message shows a part of it
     if "lrparity" not in state:
         extra = hint(state) if hint is not None else ""
         raise ValueError(f"{owner}.{method}: not an lrparity state (no 'lrparity' key; got {sorted(state)}).{extra}")
@@ -84,7 +87,9 @@ def check_header(owner: str, method: str, state: Any, hint: Callable[[Mapping[st
     return int(step)
 
 
-def check_same(owner: str, method: str, what: str, theirs: Any, ours: dict[str, Any] | None) -> None:
+def check_same(
+    owner: str, method: str, what: str, theirs: Any, ours: dict[str, Any] | None, *, ignore: tuple[str, ...] = ()
+) -> None:
     """Check that a saved config (``theirs``) equals this scheduler's (``ours``); None means unsaveable.
 
     Args:
@@ -93,6 +98,7 @@ def check_same(owner: str, method: str, what: str, theirs: Any, ours: dict[str, 
         what: what the configs describe (``"schedule"``, ``"plateau"``, ``"fields"``), for the messages.
         theirs: the state's config.
         ours: this scheduler's config, or None when it holds a lambda.
+        ignore: top-level keys left out of the comparison (a plateau's ``start_lr``: the state's lrs replace it).
 
     Raises:
         ValueError: the configs differ, or exactly one of them is None (then they cannot be compared).
@@ -104,13 +110,17 @@ def check_same(owner: str, method: str, what: str, theirs: Any, ours: dict[str, 
                 f"is {'unsaveable (it holds a lambda)' if ours is None else ours!r}"
             )
         return
-    if not isinstance(theirs, Mapping) or dict(theirs) != ours:
+    if not isinstance(theirs, Mapping) or _without(theirs, ignore) != _without(ours, ignore):
         shown = dict(theirs) if isinstance(theirs, Mapping) else theirs
         raise ValueError(
             f"{owner}.{method}: the state was saved for a different {what}.\n  state:     {shown!r}\n"
             f"  scheduler: {ours!r}\nBuild the scheduler with the state's schedule "
             "(lrparity.from_config(state['schedule'])) or start from a fresh state."
         )
+
+
+def _without(config: Mapping[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {k: v for k, v in config.items() if k not in keys}
 
 
 def check_kind(owner: str, method: str, state: Mapping[str, Any], plateau: bool) -> None:
@@ -139,12 +149,13 @@ def check_state(
     plateau: bool,
     what: str = "schedule",
     hint: Callable[[Mapping[str, Any]], str] | None = None,
+    ignore: tuple[str, ...] = (),
 ) -> int:
     """:func:`check_header`, then :func:`check_same` on ``state["schedule"]``, then :func:`check_kind`.
 
     Returns the state's step; mutates nothing. Arguments as in those functions.
     """
     step = check_header(owner, method, state, hint)
-    check_same(owner, method, what, state["schedule"], ours)
+    check_same(owner, method, what, state["schedule"], ours, ignore=ignore)
     check_kind(owner, method, state, plateau)
     return step

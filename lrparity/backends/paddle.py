@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
-from collections.abc import Callable, Mapping
+import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ import paddle
 from paddle.optimizer import lr as _native
 
 from lrparity.backends._blocks import BlockCache
+from lrparity.backends._foreign import ForeignWriteWarning, foreign_write_message
 from lrparity.backends._state import STATE_VERSION as STATE_VERSION  # re-exported: the format version
 from lrparity.backends._state import check_state, config_or_none, neutral
 from lrparity.backends.paddle_native import convert
@@ -42,7 +44,7 @@ from lrparity.core import (
 )
 from lrparity.core.validation import check_choice, check_int, check_number
 
-__all__ = ["MomentumHook", "PlateauScheduler", "Scheduler", "from_native", "paddle_scheduler"]
+__all__ = ["ForeignWriteWarning", "MomentumHook", "PlateauScheduler", "Scheduler", "from_native", "paddle_scheduler"]
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -78,6 +80,37 @@ def _check_base(schedule: Schedule, learning_rate: Any) -> float | None:
             f"{learning_rate!r} would be ignored: leave learning_rate out"
         )
     return None
+
+
+def _plateau_start(plateau: Plateau, learning_rate: Any) -> float:
+    if learning_rate is None:
+        if plateau.start_lr is None:
+            raise ValueError(
+                "paddle_scheduler: a Plateau needs learning_rate, the lr it starts from (a float >= 0), unless it "
+                "carries one (Plateau(start_lr=...))"
+            )
+        return plateau.start_lr
+    lr = float(check_number("paddle_scheduler", "learning_rate", learning_rate, low=0.0))
+    if plateau.start_lr is not None and lr != plateau.start_lr:
+        raise ValueError(
+            f"paddle_scheduler: this Plateau starts from its own start_lr={plateau.start_lr!r}, so learning_rate="
+            f"{learning_rate!r} contradicts it: leave learning_rate out"
+        )
+    return lr
+
+
+def _same(now: Any, wrote: Any) -> bool:
+    """Whether ``now`` still holds ``wrote`` (floats, or a one-element Tensor against a float)."""
+    if isinstance(now, paddle.Tensor):
+        return int(np.prod(now.shape)) == 1 and float(now) == float(np.asarray(wrote, dtype=_dtype(now)))
+    return now == wrote or (now != now and wrote != wrote)  # nan stays nan
+
+
+def _dtype(tensor: Any) -> Any:
+    try:
+        return np.dtype(str(tensor.dtype).rsplit(".", 1)[-1])
+    except TypeError:  # bfloat16 and the like: compare in float64
+        return np.float64
 
 
 def _check_last_epoch(last_epoch: Any) -> int:
@@ -142,7 +175,9 @@ class Scheduler(_native.LRScheduler):
         self._base = base
         self._config = config_or_none(schedule)
         self._lrs = BlockCache(schedule, base, cache)
-        self._hooks: tuple[Callable[[int], None], ...] = ()
+        self._hooks: tuple[MomentumHook, ...] = ()
+        self._written: float | None = None  # the last_lr this scheduler set last
+        self._watch = True  # compare last_lr with it before each step() until a foreign write was reported
         start = base if base is not None else self._lrs.at(0)
         super().__init__(start, last_epoch, verbose)
 
@@ -157,17 +192,33 @@ class Scheduler(_native.LRScheduler):
 
     # -- stepping ----------------------------------------------------------------------------------------------
     def step(self, epoch: int | None = None) -> None:
-        """Advance one step (``epoch=None``), or jump to step ``epoch``; then ``last_lr`` is the lr there."""
+        """Advance one step (``epoch=None``), or jump to step ``epoch``; then ``last_lr`` is the lr there.
+
+        The lr is absolute: a ``last_lr`` changed by other code since this scheduler set it is overwritten, which
+        a :class:`ForeignWriteWarning` reports (once per scheduler).
+        """
+        if self._watch and self.last_lr is not self._written:
+            self._check_written()
         if epoch is None:
             self.last_epoch += 1
         else:
             self.last_epoch = check_int(type(self).__name__, "epoch", epoch, minimum=0)
-        self.last_lr = self.get_lr()
+        self.last_lr = self._written = self.get_lr()
         if self._hooks:
             for hook in self._hooks:
                 hook(self.last_epoch)
         if self.verbose:
             print(f"Epoch {self.last_epoch}: {type(self).__name__} set learning rate to {self.last_lr}.")
+
+    def _check_written(self) -> None:
+        """Warn (once) when ``last_lr`` is no longer the value this scheduler set."""
+        wrote, now = self._written, self.last_lr
+        if wrote is None or _same(now, wrote):  # nothing set yet (paddle's initial step), or the same value
+            return
+        self._watch = False  # warned once
+        hint = "code that assigned last_lr; paddle's optimizer.set_lr refuses a scheduler"
+        message = foreign_write_message(type(self).__name__, "last_lr", wrote, now, self.last_epoch + 1, hint)
+        warnings.warn(message, ForeignWriteWarning, stacklevel=3)
 
     def attach_momentum(
         self, optimizer: Any, schedule: Schedule | None = None, *, bias_correction: str = "paddle"
@@ -187,6 +238,14 @@ class Scheduler(_native.LRScheduler):
                     "Cyclic with cycle_momentum=True have one): pass the momentum schedule explicitly"
                 )
         hook = MomentumHook(optimizer, schedule, bias_correction=bias_correction)
+        for owner in (self, getattr(optimizer, "_learning_rate", None)):
+            if isinstance(owner, Scheduler) and any(h.optimizer is optimizer for h in owner._hooks):
+                which = "this scheduler" if owner is self else "the optimizer's own lr scheduler"
+                raise ValueError(
+                    f"attach_momentum: {which} already drives this optimizer's {hook.field}: two hooks would "
+                    "overwrite each other's absolute values at every step. Drive it once (one momentum schedule; "
+                    "combine schedules with lrparity.Chain or lrparity.Sequence)"
+                )
         hook(self.last_epoch)
         self._hooks = (*self._hooks, hook)
         return hook
@@ -224,8 +283,9 @@ class Scheduler(_native.LRScheduler):
             )
         lr = self._lrs.at(step)
         self.last_epoch, self.last_lr = step, lr
+        self._written = lr
         for hook in self._hooks:
-            hook(step)
+            hook(step, check=False)
 
     set_dict = set_state_dict
 
@@ -242,18 +302,20 @@ class PlateauScheduler(_native.ReduceOnPlateau):
 
     Args:
         plateau: the plateau rule (or its config dict). Its ``min_lr`` is a number or a 1-tuple.
-        learning_rate: the starting lr; a real number >= 0.
+        learning_rate: the starting lr; a real number >= 0. Required unless the plateau carries its
+            ``start_lr`` (what :func:`from_native` of a ``ReduceOnPlateau`` returns); then it may be left out,
+            and a different value is refused.
         verbose: print the lr when it is reduced.
     """
 
-    def __init__(self, plateau: Plateau | Mapping[str, Any], learning_rate: float, verbose: bool = False) -> None:
+    def __init__(
+        self, plateau: Plateau | Mapping[str, Any], learning_rate: float | None = None, verbose: bool = False
+    ) -> None:
         if isinstance(plateau, Mapping):
             plateau = from_config(plateau)
         if not isinstance(plateau, Plateau):
             raise TypeError(f"PlateauScheduler: plateau must be an lrparity Plateau, got {plateau!r}")
-        if learning_rate is None:
-            raise ValueError("paddle_scheduler: a Plateau needs learning_rate, the lr it starts from (a float >= 0)")
-        lr = float(check_number("paddle_scheduler", "learning_rate", learning_rate, low=0.0))
+        lr = _plateau_start(plateau, learning_rate)
         self.plateau = plateau
         self._config = plateau.to_config()
         self._state = plateau.initial_state([lr])
@@ -324,8 +386,10 @@ class PlateauScheduler(_native.ReduceOnPlateau):
     def set_state_dict(self, state_dict: Mapping[str, Any]) -> None:  # type: ignore[override]
         """Resume from ``state_dict()``'s dict; ValueError (changing nothing) if it does not fit this plateau."""
         owner = type(self).__name__
-        step = check_state(owner, "set_state_dict", state_dict, self._config, plateau=True, hint=_native_hint)
-        state = PlateauState.from_dict(dict(state_dict["plateau"]))
+        step = check_state(
+            owner, "set_state_dict", state_dict, self._config, plateau=True, hint=_native_hint, ignore=("start_lr",)
+        )
+        state = PlateauState.from_dict(state_dict["plateau"])
         if len(state.lrs) != 1:
             raise ValueError(
                 f"{owner}.set_state_dict: the plateau state holds {len(state.lrs)} lrs (one per torch param group); "
@@ -373,15 +437,7 @@ class MomentumHook:
             raise RuntimeError(
                 "MomentumHook works in dygraph only: a static program bakes momentum / beta1 into its ops"
             )
-        if isinstance(optimizer, paddle.optimizer.Momentum):
-            self.field = "momentum"
-        elif hasattr(optimizer, "_beta1") and "beta1" in getattr(optimizer, "_default_dict", {}):
-            self.field = "beta1"
-        else:
-            raise TypeError(
-                "MomentumHook: optimizer must be paddle.optimizer.Momentum or an Adam-family optimizer with beta1 "
-                f"(Adam, AdamW, Adamax, Lamb, NAdam, RAdam), got {type(optimizer).__name__}"
-            )
+        self.field = self.field_of(optimizer)
         bias_correction = check_choice("MomentumHook", "bias_correction", bias_correction, ("paddle", "torch"))
         if bias_correction == "torch" and (
             not isinstance(optimizer, (paddle.optimizer.Adam, paddle.optimizer.AdamW)) or optimizer._use_multi_tensor
@@ -394,18 +450,64 @@ class MomentumHook:
         self.schedule = schedule
         self.bias_correction = bias_correction
         self._value = schedule.value
+        self._wrote: tuple[float, Any, int | None] | None = None  # (value, object set, tensor version)
+        self._watch = True
 
-    def __call__(self, step: int) -> None:
-        """Set the optimizer's momentum / beta1 to the schedule's value at ``step``."""
+    @staticmethod
+    def field_of(optimizer: Any) -> str:
+        """``"momentum"`` (``paddle.optimizer.Momentum``) or ``"beta1"`` (Adam family); TypeError otherwise."""
+        if isinstance(optimizer, paddle.optimizer.Momentum):
+            return "momentum"
+        if hasattr(optimizer, "_beta1") and "beta1" in getattr(optimizer, "_default_dict", {}):
+            return "beta1"
+        raise TypeError(
+            "MomentumHook: optimizer must be paddle.optimizer.Momentum or an Adam-family optimizer with beta1 "
+            f"(Adam, AdamW, Adamax, Lamb, NAdam, RAdam), got {type(optimizer).__name__}"
+        )
+
+    def _places(self) -> list[tuple[str, Any]]:
+        """Every place this hook sets, with its value now: ``(where, value)``."""
+        opt, field = self.optimizer, self.field
+        places = [(f"optimizer._{field}", getattr(opt, "_" + field))]
+        places.append((f"optimizer._default_dict[{field!r}]", opt._default_dict.get(field)))
+        groups = enumerate(opt._param_groups)
+        places += [(f"optimizer._param_groups[{j}][{field!r}]", g[field]) for j, g in groups if isinstance(g, dict)]
+        return places
+
+    def _check(self, step: int) -> None:
+        """Warn (once) when a place this hook set holds another value now (see :class:`ForeignWriteWarning`)."""
+        value, obj, version = self._wrote  # type: ignore[misc]
+        for where, now in self._places():
+            if now is obj and (version is None or now._inplace_version() == version):
+                continue
+            if _same(now, value):
+                continue
+            self._watch = False
+            hint = "another hook or code that set the optimizer's momentum/beta1"
+            found = float(now) if isinstance(now, paddle.Tensor) and int(np.prod(now.shape)) == 1 else now
+            message = foreign_write_message("MomentumHook", where, value, found, step, hint)
+            warnings.warn(message, ForeignWriteWarning, stacklevel=4)
+            return
+
+    def __call__(self, step: int, check: bool = True) -> None:
+        """Set the optimizer's momentum / beta1 to the schedule's value at ``step``.
+
+        ``check``: first warn (once per hook, :class:`ForeignWriteWarning`) if something else changed the value
+        since this hook set it; a jump (``set_state_dict``) does not check.
+        """
         value = self._value(step)
+        if check and self._watch and self._wrote is not None:
+            self._check(step)
         opt, field = self.optimizer, self.field
         attr = "_" + field
         current = getattr(opt, attr)
         if isinstance(current, paddle.Tensor):
             current.fill_(value)
+            self._wrote = (value, current, current._inplace_version())
             value = current
         else:
             setattr(opt, attr, value)
+            self._wrote = (value, value, None)
         opt._default_dict[field] = value
         for group in opt._param_groups:
             if isinstance(group, dict):
@@ -432,8 +534,8 @@ def paddle_scheduler(
 
     Args:
         schedule: an lrparity schedule, a ``Plateau``, or the config dict of either.
-        learning_rate: base lr of a relative schedule (required), the starting lr of a Plateau (required);
-            refused for absolute schedules.
+        learning_rate: base lr of a relative schedule (required); the starting lr of a Plateau (required
+            unless the Plateau carries its ``start_lr``); refused for absolute schedules.
         last_epoch: resume at step ``last_epoch + 1`` (paddle's convention); -1 starts at 0. Not for Plateau.
         verbose: print lr changes.
         cache: see :class:`Scheduler`.
@@ -459,16 +561,23 @@ def from_native(scheduler: Any) -> Schedule | Plateau:
     Relative natives come back pinned to their ``learning_rate``, ``WithBaseLR(schedule, base_lr)``, so
     ``paddle_scheduler(from_native(s))`` needs no ``learning_rate``; ``OneCycleLR``, ``CyclicLR``,
     ``PiecewiseDecay`` and ``LinearWarmup`` come back absolute; ``ReduceOnPlateau`` gives a
-    ``Plateau(semantics="paddle")`` (pass ``learning_rate=s.base_lr`` to :func:`paddle_scheduler`). A standalone
+    ``Plateau(semantics="paddle", start_lr=<its learning_rate>)``. So no converted native needs an argument
+    besides the optimizer in either backend. A standalone
     ``CosineAnnealingDecay`` or ``LinearLR`` comes back as the core's exact replay of paddle's recursion
     (``form="recursive"``), so the values are bit-identical at every step. Only the
     hyperparameters are read: the result is the schedule from step 0, whatever the native's ``last_epoch``.
-    An lrparity :class:`Scheduler` gives its own schedule (pinned if relative). See docs/paddle.md for the
-    table and the native behaviours that the schedule does not copy.
+    An lrparity :class:`Scheduler` gives its own schedule (pinned if relative), a :class:`PlateauScheduler` its
+    plateau with the lr it started from. See docs/paddle.md for the table and the native behaviours that the
+    schedule does not copy.
+
+    Raises:
+        TypeError: not one of paddle's built-in schedulers (a subclass may override get_lr(): convert its base
+            class explicitly), naming the class.
     """
     if isinstance(scheduler, Scheduler):
         s = scheduler.schedule
         return WithBaseLR(s, scheduler._base) if scheduler._base is not None else s
     if isinstance(scheduler, PlateauScheduler):
-        return scheduler.plateau
+        plateau = scheduler.plateau
+        return plateau if plateau.start_lr is not None else plateau.replace(start_lr=scheduler.base_lr)
     return convert(scheduler)

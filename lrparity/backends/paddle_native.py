@@ -128,7 +128,8 @@ def _cyclic(s: Any) -> Cyclic:
 
 
 def _plateau(s: Any) -> Plateau:
-    return plateau_of(s, min_lr=s.min_lr, eps=s.epsilon, semantics="paddle")
+    # the learning_rate it was built with (base_lr; last_lr is where it is now): the schedule starts there
+    return plateau_of(s, min_lr=s.min_lr, eps=s.epsilon, semantics="paddle", start_lr=s.base_lr)
 
 
 _CONVERTERS: dict[type, Callable[[Any], Any]] = {
@@ -155,11 +156,19 @@ _CONVERTERS: dict[type, Callable[[Any], Any]] = {
 
 def convert(scheduler: Any) -> Schedule | Plateau:
     """The core schedule equal to one of paddle's 17 built-in schedulers (see :func:`lrparity.from_native`)."""
-    converter = _CONVERTERS.get(type(scheduler))
+    kind = type(scheduler)
+    converter = _CONVERTERS.get(kind)
     if converter is None:
+        name = f"{kind.__module__}.{kind.__qualname__}"
+        base = next((c for c in kind.__mro__ if c in _CONVERTERS), None)
+        if base is not None:
+            raise TypeError(
+                f"from_native: {name} is a subclass of paddle's {base.__name__}, and a subclass may override "
+                f"get_lr(); convert its base class explicitly: build a {base.__module__}.{base.__qualname__} with "
+                "the same arguments and pass that to from_native"
+            )
         raise TypeError(
-            f"from_native: {type(scheduler).__module__}.{type(scheduler).__qualname__} is not one of paddle's "
-            f"built-in schedulers ({', '.join(sorted(c.__name__ for c in _CONVERTERS))}); subclasses are not "
-            "converted because their get_lr may differ"
+            f"from_native: {name} is not one of paddle's built-in schedulers "
+            f"({', '.join(sorted(c.__name__ for c in _CONVERTERS))}), so its values cannot be read from its arguments"
         )
     return converter(scheduler)

@@ -27,8 +27,11 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
+import sys
 import warnings
+import weakref
 from collections.abc import Mapping
+from types import FrameType
 from typing import Any
 
 import torch
@@ -37,6 +40,7 @@ from torch.optim import Optimizer
 from torch.optim import lr_scheduler as _native
 
 from lrparity.backends._blocks import BlockRows
+from lrparity.backends._foreign import ForeignWriteWarning, foreign_write_message
 from lrparity.backends._state import STATE_VERSION as STATE_VERSION  # re-exported: the format version
 from lrparity.backends._state import check_header, check_kind, check_same, config_or_none, neutral
 from lrparity.backends.torch_native import NativeMismatchWarning, convert, native_step
@@ -50,6 +54,7 @@ from lrparity.core import (
 from lrparity.core.validation import check_int
 
 __all__ = [
+    "ForeignWriteWarning",
     "NativeMismatchWarning",
     "PlateauScheduler",
     "Scheduler",
@@ -99,6 +104,87 @@ def _as_float(owner: str, what: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
         raise ValueError(f"{owner}: {what} must be a finite number >= 0, got {value!r}")
     return float(value)
+
+
+def _version(x: Tensor) -> int | None:
+    """The tensor's in-place version counter (every ``fill_`` bumps it); None for inference tensors."""
+    try:
+        return x._version
+    except RuntimeError:
+        return None
+
+
+def _same(now: Any, wrote: float) -> bool:
+    """Whether a group value (float or tensor) still holds ``wrote``, the float last written there."""
+    if isinstance(now, Tensor):
+        if now.numel() != 1:
+            return False
+        return now.item() == torch.tensor(wrote, dtype=now.dtype).item()
+    return now == wrote or (now != now and wrote != wrote)  # nan stays nan
+
+
+def _fields_driven_by(scheduler: Any) -> set[str]:
+    """The param-group fields a torch scheduler writes: an lrparity one's fields and companions; a native's lr
+    (and momentum when it cycles it); a container's members'."""
+    if isinstance(scheduler, Scheduler):
+        return set(scheduler._driven)
+    members = getattr(scheduler, "_schedulers", None)
+    if members is not None:
+        return set().union(*(_fields_driven_by(m) for m in members))
+    return {"lr", "momentum"} if getattr(scheduler, "cycle_momentum", False) else {"lr"}
+
+
+def _refuse_in_chain(scheduler: Scheduler, caller: FrameType | None) -> None:
+    """Refuse to run as a member of torch's ``ChainedScheduler`` next to another member writing the same field.
+
+    torch's ``ChainedScheduler`` calls nothing of its members when it is built; the first ``step()`` it makes
+    (``caller`` is that frame) is the first point where a member can see it, and no value is wrong yet.
+    """
+    chain = caller.f_locals.get("self") if caller is not None else None
+    if not isinstance(chain, _native.ChainedScheduler):
+        return
+    for j, other in enumerate(chain._schedulers):
+        shared = set() if other is scheduler else scheduler._driven & _fields_driven_by(other)
+        if shared:
+            raise ValueError(
+                f"{type(scheduler).__name__}: this lrparity scheduler is a member of torch's ChainedScheduler "
+                f"together with member {j}, a {type(other).__name__}, which also writes {sorted(shared)}. lrparity "
+                "writes absolute values at every step, so the chain would erase that scheduler's factors (or apply "
+                "its per-step ratios to lrparity's values): the lr would be neither schedule nor their product. "
+                "Multiply the schedules in one scheduler with lrparity.Chain([...]) (lrparity.from_native converts "
+                "a native), or let each scheduler drive its own field."
+            )
+
+
+def _watch_new_groups(optimizer: Optimizer, scheduler: Scheduler) -> None:
+    """Make ``optimizer.add_param_group`` give a new group its scheduled values at once.
+
+    The optimizer instance's ``add_param_group`` is wrapped once (as torch's schedulers wrap its ``step``); the
+    wrapper holds the optimizer's live lrparity schedulers weakly. Neither is pickled with the optimizer; an
+    unpickled :class:`Scheduler` registers again.
+    """
+    members = optimizer.__dict__.get("_lrparity_schedulers")
+    if members is None:
+        members = weakref.WeakSet()
+        previous = optimizer.__dict__.get("add_param_group")  # another instance-level wrapper, or None
+        ref = weakref.ref(optimizer)
+
+        def add_param_group(param_group: dict[str, Any]) -> None:
+            opt = ref()
+            live = list(members)
+            for s in live:  # a schedule that has no value for one more group refuses it: nothing is added
+                s._check_groups_all(len(opt.param_groups) + 1)  # type: ignore[union-attr]
+            if previous is not None:
+                previous(param_group)
+            else:
+                type(opt).add_param_group(opt, param_group)
+            for s in live:
+                s._join()
+
+        add_param_group.__doc__ = type(optimizer).add_param_group.__doc__
+        optimizer.add_param_group = add_param_group  # type: ignore[method-assign]
+        optimizer._lrparity_schedulers = members  # type: ignore[attr-defined]
+    members.add(scheduler)
 
 
 def _check_order(scheduler: Any) -> None:
@@ -162,8 +248,16 @@ class Scheduler(_native.LRScheduler):
             costs less than a native's). Pass False to call ``schedule.value`` at each step, e.g. for a
             ``Lambda`` whose function reads state that changes during training.
 
-    Param groups added later with ``optimizer.add_param_group`` join at the current step from their own lr
-    (their ``initial_lr`` is set to it); a ``PerGroup`` schedule refuses them (it has no schedule for them).
+    Param groups added later with ``optimizer.add_param_group`` get their value at the current step at once,
+    from their own lr (their ``initial_lr`` is set to it), so the next optimizer step uses it; a ``PerGroup``
+    schedule refuses them (it has no schedule for them) and the optimizer is left unchanged.
+
+    The scheduler writes absolute values: ``step()`` sets each driven field to the schedule's value, whatever
+    it holds. A value changed by something else since this scheduler wrote it (a native scheduler in torch's
+    ``ChainedScheduler``, a ``ReduceLROnPlateau``, your code) would be overwritten, so ``step()`` warns once
+    with :class:`ForeignWriteWarning`, naming the group and both values; as a member of a ``ChainedScheduler``
+    next to a scheduler writing the same field it raises ValueError at the chain's first step. Multiply
+    schedules with :class:`lrparity.Chain` instead. Restarts by torch's ``SequentialLR`` are not foreign writes.
 
     Attributes:
         schedule: the lr schedule (the ``"lr"`` entry of a mapping), or None if the lr is not driven.
@@ -211,6 +305,10 @@ class Scheduler(_native.LRScheduler):
         self._targets: list[tuple[int, str, bool, int]] = []
         self._lr_targets: list[int] = []
         self._bases: dict[str, list[float | None]] = {}
+        self._driven: frozenset[str] = frozenset(fields)  # every field written, companions included
+        self._row: list[float] | None = None  # the values written last, by track
+        self._marks: dict[tuple[int, str], tuple[Tensor, int | None]] = {}  # tensors filled: (tensor, version)
+        self._watch = True  # compare before each step() until a foreign write was reported
         self.optimizer = optimizer
         groups = optimizer.param_groups
         for f, s in fields.items():
@@ -240,6 +338,11 @@ class Scheduler(_native.LRScheduler):
                 current = self._read(group, f, i)
                 group[key] = current.clone() if _is_tensor(current) else current
         super().__init__(optimizer, last_epoch)
+        _watch_new_groups(optimizer, self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        _watch_new_groups(self.optimizer, self)
 
     # -- structure ---------------------------------------------------------------------------------------------
     def _check_groups(self, field: str, schedule: Schedule, n: int) -> None:
@@ -248,6 +351,16 @@ class Scheduler(_native.LRScheduler):
                 f"{type(self).__name__}: the {field!r} schedule is a PerGroup of {len(schedule.schedules)} schedules "
                 f"but the optimizer has {n} param groups: give one schedule per group"
             )
+
+    def _check_groups_all(self, n: int) -> None:
+        """Refuse, before ``add_param_group`` adds it, a group ``n - 1`` that a PerGroup schedule has none for."""
+        for f, s in self.fields.items():
+            if isinstance(s, PerGroup) and len(s.schedules) != n:
+                raise ValueError(
+                    f"add_param_group: the {f!r} schedule of an lrparity {type(self).__name__} driving this optimizer "
+                    f"is a PerGroup of {len(s.schedules)} schedules, one per param group, and has none for group "
+                    f"{n - 1}: nothing was added. Build the scheduler with a schedule for every group."
+                )
 
     def _base_key(self, field: str) -> str:
         return "initial_lr" if field == "lr" else f"initial_{field}"
@@ -326,30 +439,120 @@ class Scheduler(_native.LRScheduler):
         self._table = BlockRows(tracks, self._cache)
         self._targets = targets
         self._lr_targets = [k for i, f, _, k in targets if f == "lr"]
+        self._driven = frozenset(drivers)
         self._n_groups = n
 
     # -- values ------------------------------------------------------------------------------------------------
-    def _goto(self, t: int) -> None:
-        """Write every driven field's value at step ``t`` and make ``t`` the current step."""
+    def _goto(self, t: int, check: bool = False) -> tuple[int, str, bool, float, Any] | None:
+        """Write every driven field's value at step ``t`` and make ``t`` the current step.
+
+        ``check`` (``step()``): also return the first value that was no longer what this scheduler wrote last,
+        as ``(group, field, beta1, written, found)``; None when there is none.
+        """
         groups = self.optimizer.param_groups
+        prev = self._row if check else None
+        found = None
         if len(groups) != self._n_groups:
+            if prev is not None:
+                found = self._foreign()  # in the layout the values were written in
+            prev = None
             self._build()
         row = self._table.row(t)  # first: a step that cannot be evaluated changes nothing
-        for i, f, beta1, k in self._targets:
+        moved = self._write(groups, row, self._targets, prev)
+        self.last_epoch = t
+        self._last_lr = [lr if type(lr := g["lr"]) is float else _copy(lr) for g in groups]
+        return found or moved
+
+    def _write(
+        self,
+        groups: list[dict[str, Any]],
+        row: list[float],
+        targets: list[tuple[int, str, bool, int]],
+        prev: list[float] | None = None,
+    ) -> tuple[int, str, bool, float, Any] | None:
+        """Write ``row`` (one value per track) into the groups' fields and remember it. With ``prev`` (the row
+        written last, same layout), return the first value found that was not ``prev``'s (see :meth:`_moved`)."""
+        marks = self._marks
+        found = None
+        for i, f, beta1, k in targets:
             group = groups[i]
             if beta1:
                 betas = group["betas"]
-                if _is_tensor(betas[0]):
-                    betas[0].fill_(row[k])
+                b0 = betas[0]
+                if prev is not None and b0 is not prev[k] and found is None:
+                    found = self._moved(i, f, True, b0, prev[k])
+                if _is_tensor(b0):
+                    b0.fill_(row[k])
+                    marks[i, f] = (b0, _version(b0))
                 else:
                     group["betas"] = (row[k], *betas[1:])
             else:
                 current = group[f]
                 if type(current) is float or not isinstance(current, Tensor):
+                    if prev is not None and current is not prev[k] and found is None:
+                        found = self._moved(i, f, False, current, prev[k])
                     group[f] = row[k]
                 else:
+                    if prev is not None and found is None:
+                        found = self._moved(i, f, False, current, prev[k])
                     current.fill_(row[k])
-        self.last_epoch = t
+                    marks[i, f] = (current, _version(current))
+        self._row = row
+        return found
+
+    def _moved(self, i: int, f: str, beta1: bool, now: Any, wrote: float) -> tuple[int, str, bool, float, Any] | None:
+        """``(i, f, beta1, wrote, found)`` when ``now``, group ``i``'s value of ``f``, is no longer ``wrote``, the
+        float this scheduler wrote there last (a tensor: filled in place since, with another value); else None."""
+        if isinstance(now, Tensor):
+            mark = self._marks.get((i, f))
+            if mark is not None and mark[0] is now and mark[1] is not None and _version(now) == mark[1]:
+                return None
+            if _same(now, wrote):
+                return None
+            return i, f, beta1, wrote, now.item() if now.numel() == 1 else now
+        return None if now is wrote or _same(now, wrote) else (i, f, beta1, wrote, now)
+
+    def _foreign(self) -> tuple[int, str, bool, float, Any] | None:
+        """The first driven value that is no longer what this scheduler wrote last (see :meth:`_moved`)."""
+        row = self._row
+        if row is None:
+            return None
+        groups = self.optimizer.param_groups
+        for i, f, beta1, k in self._targets:
+            if i >= len(groups):  # groups were removed: _build says so
+                return None
+            group = groups[i]
+            found = self._moved(i, f, beta1, group["betas"][0] if beta1 else group.get(f), row[k])
+            if found is not None:
+                return found
+        return None
+
+    def _warn_foreign(self, found: tuple[int, str, bool, float, Any], t: int) -> None:
+        i, f, beta1, wrote, now = found
+        self._watch = False
+        where = f"param_groups[{i}]['betas'][0] (momentum)" if beta1 else f"param_groups[{i}][{f!r}]"
+        hint = "a native scheduler stepping the same optimizer, e.g. in torch's ChainedScheduler, a ReduceLROnPlateau, "
+        hint += "or your code"
+        warnings.warn(
+            foreign_write_message(type(self).__name__, where, wrote, now, t, hint), ForeignWriteWarning, stacklevel=3
+        )
+
+    def _join(self) -> None:
+        """Write the values at the current step into param groups just added with ``add_param_group``.
+
+        Only when this scheduler wrote the current values of the other groups (in a ``SequentialLR``, the phase
+        that runs does; the others build at their next step).
+        """
+        groups = self.optimizer.param_groups
+        old = self._n_groups
+        if len(groups) <= old or self._foreign() is not None:
+            return
+        self._build()
+        try:
+            row = self._table.row(self.last_epoch)
+        except ValueError:  # the schedule cannot be evaluated here (past its end): step() says so
+            return
+        self._write(groups, row, [target for target in self._targets if target[0] >= old])
         self._last_lr = [lr if type(lr := g["lr"]) is float else _copy(lr) for g in groups]
 
     def _values_at(self, t: int) -> list[Any]:
@@ -385,13 +588,17 @@ class Scheduler(_native.LRScheduler):
         """
         if self._step_count == 1:
             _check_order(self)
+            _refuse_in_chain(self, sys._getframe(1))
         if epoch is None:
             t = self.last_epoch + 1
         else:
             warnings.warn(_native.EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
             t = check_int(type(self).__name__, "epoch", epoch, minimum=0)
-        self._goto(t)
+        # compare with the values written last, except at torch's initial step (construction, SequentialLR)
+        found = self._goto(t, check=self._watch and self._step_count > 0)
         self._step_count += 1
+        if found is not None:  # after the step: a warning turned into an error leaves a consistent scheduler
+            self._warn_foreign(found, t)
 
     def _update_lr(self, epoch: int | None = None) -> None:
         # torch's SequentialLR restarts its phases with _update_lr(0): jump there (and drive every field).
@@ -481,6 +688,9 @@ class PlateauScheduler(_native.ReduceLROnPlateau):
     group lrs are read (as torch does, so another scheduler may move them between steps), the core state
     machine decides, and the groups whose lr it lowers are written (``fill_`` for tensors).
 
+    A plateau that carries its ``start_lr`` (what :func:`lrparity.from_native` of a paddle ``ReduceOnPlateau``
+    returns) starts every group from it, as the paddle scheduler did; otherwise from the groups' own lrs.
+
     Args:
         optimizer: the torch optimizer.
         plateau: a core :class:`~lrparity.Plateau`; None builds one from ``kwargs`` with torch's semantics.
@@ -514,6 +724,12 @@ class PlateauScheduler(_native.ReduceLROnPlateau):
             eps=plateau.eps,
         )
         self.plateau = plateau
+        if plateau.start_lr is not None:
+            for group in optimizer.param_groups:
+                if _is_tensor(group["lr"]):
+                    group["lr"].fill_(plateau.start_lr)
+                else:
+                    group["lr"] = plateau.start_lr
         self._set(plateau.initial_state([float(g["lr"]) for g in optimizer.param_groups]))
 
     @property
@@ -564,9 +780,10 @@ class PlateauScheduler(_native.ReduceLROnPlateau):
         """
         owner = type(self).__name__
         step = check_header(owner, "load_state_dict", state_dict, _native_hint)
-        check_same(owner, "load_state_dict", "plateau", state_dict["schedule"], self.plateau.to_config())
+        theirs, ours = state_dict["schedule"], self.plateau.to_config()
+        check_same(owner, "load_state_dict", "plateau", theirs, ours, ignore=("start_lr",))
         check_kind(owner, "load_state_dict", state_dict, plateau=True)
-        state = PlateauState.from_dict(dict(state_dict["plateau"]))
+        state = PlateauState.from_dict(state_dict["plateau"])
         n = len(self.optimizer.param_groups)
         if len(state.lrs) != n:
             raise ValueError(
@@ -636,6 +853,10 @@ def from_native(scheduler: Any, *, replay: bool = True) -> Schedule | Plateau:
     ``T_mult > 1``, CosineAnnealingLR inside a ChainedScheduler past its trough) a
     :class:`NativeMismatchWarning` says so and the returned schedule follows the configuration.
 
+    An lrparity :class:`Scheduler` gives its schedule, at top level and as a ``SequentialLR`` phase (pinned to
+    its ``base_lrs`` where they are not the groups' ``initial_lr``); in a ``ChainedScheduler`` next to other
+    members it is refused, as the chain refuses to run it (:class:`Scheduler`).
+
     Args:
         scheduler: a live torch scheduler (or an lrparity one, whose schedule is returned).
         replay: return ``CosineAnnealingLR`` and ``LinearLR`` as the core's exact replay of their recursion
@@ -644,7 +865,9 @@ def from_native(scheduler: Any, *, replay: bool = True) -> Schedule | Plateau:
             10k steps for most settings (a cosine with a small ``T_max`` over many periods drifts further).
 
     Raises:
-        TypeError: ``scheduler`` is not one of torch's built-in schedulers (subclasses included), naming it.
+        TypeError: ``scheduler`` (or a member) is not one of torch's built-in schedulers, naming it; a subclass
+            of one is named with its base class (a subclass may override ``get_lr()``: convert its base class
+            explicitly).
         ValueError: a combination that has no schedule equivalent (see above), saying why.
     """
     if isinstance(scheduler, Scheduler):

@@ -84,13 +84,33 @@ def _warn(message: str) -> None:
     warnings.warn(message, NativeMismatchWarning, stacklevel=4)
 
 
+def _name(kind: type) -> str:
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _lrparity_scheduler(s: Any) -> bool:
+    """Whether ``s`` is the torch backend's own :class:`~lrparity.backends.torch.Scheduler` (a container member)."""
+    from lrparity.backends.torch import Scheduler  # the backend imports this module: import at call time
+
+    return isinstance(s, Scheduler)
+
+
 def _check_type(s: Any) -> None:
-    if type(s) not in _SUPPORTED:
+    """Refuse what is not exactly one of torch's built-in schedulers, or an lrparity scheduler inside one."""
+    kind = type(s)
+    if kind in _SUPPORTED or _lrparity_scheduler(s):
+        return
+    base = next((c for c in kind.__mro__ if c in _SUPPORTED), None)
+    if base is not None:
         raise TypeError(
-            f"from_native: {type(s).__module__}.{type(s).__qualname__} is not one of torch's built-in schedulers "
-            f"({', '.join(sorted(c.__name__ for c in _SUPPORTED))}); a subclass may override get_lr(), so it is "
-            "refused too"
+            f"from_native: {_name(kind)} is a subclass of torch's {base.__name__}, and a subclass may override "
+            f"get_lr(); convert its base class explicitly: build a {_name(base)} with the same arguments and pass "
+            "that to from_native"
         )
+    raise TypeError(
+        f"from_native: {_name(kind)} is not one of torch's built-in schedulers "
+        f"({', '.join(sorted(c.__name__ for c in _SUPPORTED))}), so its values cannot be read from its arguments"
+    )
 
 
 def _tree(s: Any) -> list[Any]:
@@ -236,10 +256,28 @@ def _cawr(s: Any) -> CosineRestarts:
     return out
 
 
+def _member(s: Any, ctx: _Ctx, pin: bool) -> Schedule:
+    """An lrparity Scheduler inside a container: its lr schedule, as ``from_native`` gives it at top level, pinned
+    to its own bases where they are not the groups' (as a native's)."""
+    if set(s._driven) != {"lr"}:
+        raise ValueError(
+            f"from_native: an lrparity Scheduler inside a torch container drives {sorted(s._driven)}; a container "
+            "converts to one lr schedule, and the container moves the other fields only during that member's "
+            "phase. Schedule them separately: torch_scheduler({'lr': ..., 'momentum': ...}, optimizer)"
+        )
+    per = [s.schedule.for_group(i) for i in range(ctx.n)]
+    own = [_num(b) for b in s.base_lrs]
+    if pin and (ctx.pin_all or own != ctx.group_bases):
+        per = [WithBaseLR(p, b) if p.uses_base_lr else p for p, b in zip(per, own)]
+    return _collapse(per)
+
+
 def _single(s: Any, ctx: _Ctx, bases: list[float] | None = None, pin: bool = True) -> Schedule:
-    """One native (not a container) as a core schedule."""
+    """One native (not a container), or an lrparity member, as a core schedule."""
     n = ctx.n
     kind = type(s)
+    if _lrparity_scheduler(s):
+        return _member(s, ctx, pin)
     if kind is _native.LambdaLR:
         return _relative(s, [Lambda(f) for f in _fns(s)], ctx, bases, pin)
     if kind is _native.MultiplicativeLR:
@@ -331,10 +369,16 @@ def _sequential(s: Any, ctx: _Ctx) -> Schedule:
 
 def _chained(s: Any, ctx: _Ctx, pin: bool = True) -> Schedule:
     members = list(s._schedulers)
-    for m in members:
+    for i, m in enumerate(members):
         _check_type(m)
         if isinstance(m, _native.ReduceLROnPlateau):
             raise ValueError("from_native: ChainedScheduler cannot hold a ReduceLROnPlateau")
+        if _lrparity_scheduler(m) and len(members) > 1:
+            raise ValueError(
+                f"from_native: ChainedScheduler member {i} is an lrparity Scheduler, which writes absolute values at "
+                "every step: next to other members it erases their factors, so it refuses to run in this chain and "
+                "there is no schedule equal to it. Multiply the schedules with lrparity.Chain instead."
+            )
     last = members[-1]
     if len(members) == 1:
         return _convert(last, ctx, pin)

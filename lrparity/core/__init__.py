@@ -1,24 +1,23 @@
-"""lrparity's framework-neutral core: schedules as immutable closed forms (numpy and the standard library only)."""
+"""lrparity's framework-neutral core: schedules as immutable closed forms (numpy and the standard library only).
 
+Every module of this package is imported here, and every schedule class registers itself when its module defines
+it (:class:`~lrparity.core.base.Configurable`), so adding a schedule is writing its class in a module of this
+package: ``lrparity.core.<Name>``, ``lrparity.<Name>`` and ``from_config({"type": "<name>", ...})`` follow.
+"""
+
+import importlib as _importlib
+import pkgutil as _pkgutil
+
+from lrparity.core.base import REGISTRY as _REGISTRY
 from lrparity.core.base import Configurable, Schedule
-from lrparity.core.compose import Chain, PerGroup, Sequence, Shift, WithBaseLR
-from lrparity.core.constant import Constant
-from lrparity.core.cosine import Cosine, CosineRestarts
-from lrparity.core.cyclic import Cyclic
-from lrparity.core.exponential import Exponential, InverseTime, NaturalExp
-from lrparity.core.lambdas import Lambda, Multiplicative
-from lrparity.core.noam import Noam
-from lrparity.core.noise import Noise
-from lrparity.core.one_cycle import OneCycle, PhaseAnneal
-from lrparity.core.plateau import Plateau, PlateauState
-from lrparity.core.polynomial import Linear, Polynomial
+from lrparity.core.plateau import PlateauState
 from lrparity.core.registry import REGISTRY, from_config, load_config
-from lrparity.core.step import MultiStep, Piecewise, Step
-from lrparity.core.warmup import Warmup
 
-__all__ = [
-    "REGISTRY", "Chain", "Configurable", "Constant", "Cosine", "CosineRestarts", "Cyclic", "Exponential",
-    "InverseTime", "Lambda", "Linear", "MultiStep", "Multiplicative", "NaturalExp", "Noam", "Noise", "OneCycle",
-    "PerGroup", "PhaseAnneal", "Piecewise", "Plateau", "PlateauState", "Polynomial", "Schedule", "Sequence",
-    "Shift", "Step", "Warmup", "WithBaseLR", "from_config", "load_config",
-]  # fmt: skip
+for _module in _pkgutil.iter_modules(__path__):
+    if not _module.name.startswith("_"):
+        _importlib.import_module(f"{__name__}.{_module.name}")
+
+__all__ = ["REGISTRY", "Configurable", "PlateauState", "Schedule", "from_config", "load_config"]
+
+globals().update({cls.__name__: cls for cls in _REGISTRY.values()})
+__all__ += sorted(cls.__name__ for cls in _REGISTRY.values())

@@ -7,7 +7,8 @@ torch and paddle. A schedule is evaluated either at one step (a Python int, O(1)
 Relative schedules scale a *base learning rate* supplied by the caller (torch: each param group's
 ``initial_lr``; paddle: the scheduler's ``learning_rate``). With ``base_lr=None`` the base is 1.0, so the
 values are multipliers. Absolute schedules (``uses_base_lr`` is False: OneCycle, Cyclic, Piecewise,
-WithBaseLR) fix their own values and ignore the base.
+WithBaseLR) fix their own values and ignore the base. A composition (Warmup, Sequence, Chain, Shift, Noise,
+PerGroup) derives ``uses_base_lr`` from its parts: it is absolute when no part it evaluates reads the base.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import numbers
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, TypeVar, overload
 
@@ -23,7 +25,7 @@ import numpy as np
 from lrparity.core._math import ARRAY, SCALAR
 from lrparity.core.validation import check_number
 
-__all__ = ["Configurable", "Schedule", "Steps", "as_steps", "callable_from_path", "callable_path"]
+__all__ = ["REGISTRY", "Configurable", "Schedule", "Steps", "as_steps", "callable_from_path", "callable_path"]
 
 Steps = int | np.integer | Iterable[int] | np.ndarray
 C = TypeVar("C", bound="Configurable")
@@ -77,6 +79,8 @@ def callable_path(fn: Callable[..., Any]) -> str:
 
 
 def callable_from_path(path: str) -> Callable[..., Any]:
+    if not isinstance(path, str):
+        raise TypeError(f"a callable is given as 'module:name' (a string), got {path!r} ({type(path).__name__})")
     module_name, sep, qualname = path.partition(":")
     if not sep:
         module_name, _, qualname = path.rpartition(".")
@@ -103,18 +107,49 @@ def _encode(value: Any) -> Any:
     return value
 
 
+REGISTRY: dict[str, type[Configurable]] = {}
+"""Registry name -> class of every :class:`Configurable` defined so far (each registers itself when defined)."""
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
 class Configurable:
-    """A frozen dataclass that round-trips through a plain dict (``to_config`` / ``lrparity.from_config``)."""
+    """A frozen dataclass that round-trips through a plain dict (``to_config`` / ``lrparity.from_config``).
+
+    A subclass that sets the class attribute ``name`` registers itself under it when it is defined, so that
+    ``from_config({"type": name, ...})`` finds it: defining the class is all a new schedule needs.
+    """
 
     name: ClassVar[str]
-    """Registry name; ``to_config()`` writes it as ``"<name>.v<version>"``."""
+    """Registry name (lower case, digits, ``_``); ``to_config()`` writes it as ``"<name>.v<version>"``."""
     version: ClassVar[int] = 1
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("name")
+        if name is None:  # an intermediate base class (Schedule), or a subclass that does not register
+            return
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise TypeError(f"{cls.__qualname__}.name must be a lower-case identifier like 'cosine', got {name!r}")
+        known = REGISTRY.get(name)
+        if known is not None and (known.__module__, known.__qualname__) != (cls.__module__, cls.__qualname__):
+            raise TypeError(
+                f"{cls.__module__}.{cls.__qualname__}: the schedule name {name!r} is taken by "
+                f"{known.__module__}.{known.__qualname__}"
+            )
+        REGISTRY[name] = cls  # the same class defined again (a module reloaded) replaces its old self
 
     def to_config(self) -> dict[str, Any]:
         """A plain JSON/YAML-safe dict, ``{"type": "<name>.v<version>", <param>: <value>, ...}``.
 
         ``lrparity.from_config(obj.to_config()) == obj``.
         """
+        if REGISTRY.get(self.name) is not type(self):
+            raise ValueError(
+                f"cannot save a {type(self).__qualname__}: it is registered under no name of its own (it inherits "
+                f"name={self.name!r} from {REGISTRY.get(self.name, object).__qualname__}); give the class a "
+                "'name' attribute"
+            )
         config: dict[str, Any] = {"type": f"{self.name}.v{self.version}"}
         for field in dataclasses.fields(self):  # type: ignore[arg-type]
             config[field.name] = _encode(getattr(self, field.name))
@@ -137,6 +172,8 @@ class Schedule(Configurable):
     """
 
     uses_base_lr: ClassVar[bool] = True
+    """Whether the values read the base lr (relative schedule). False: the values are the same for every base
+    (absolute schedule); compositions derive it from their parts."""
 
     # -- the one method a schedule implements -------------------------------------------------------------
     def _eval(self, t: Any, base: float, m: Any) -> Any:
@@ -199,47 +236,6 @@ class Schedule(Configurable):
     def length(self) -> int | None:
         """Nominal length in steps (where the schedule ends or first completes), or None if unbounded."""
         return None
-
-
-MAX_REPLAY = 10**8
-"""Last step a replayed recursion (``form="recursive"``) may be evaluated at."""
-
-
-def replay(owner: Schedule, base: float, last: int, first: float, advance: Callable[[float, int], float]) -> np.ndarray:
-    """Values 0..last of ``lr_0 = first``, ``lr_e = advance(lr_{e-1}, e)``, cached per base lr on ``owner``.
-
-    The cache grows by doubling, so consecutive steps and whole curves cost O(1) per step.
-    """
-    if last > MAX_REPLAY:
-        raise ValueError(
-            f"{type(owner).__name__}: form='recursive' replays the natives step by step; step {last} is beyond "
-            f"{MAX_REPLAY}. Use form='closed' (the exact closed form) for such runs"
-        )
-    cache: dict[float, np.ndarray] = owner.__dict__.setdefault("_replays", {})
-    done = cache.get(base)
-    if done is not None and done.size > last:
-        return done
-    size = max(last + 1, 2 * (0 if done is None else done.size), 1024)
-    out = np.empty(size, dtype=np.float64)
-    if done is None:
-        out[0], start = first, 1
-    else:
-        out[: done.size], start = done, done.size
-    lr = float(out[start - 1])
-    for e in range(start, size):
-        try:
-            lr = advance(lr, e)
-        except ArithmeticError as exc:  # the natives fail at this step too: keep the steps before it
-            out = out[:e]
-            if last >= e:
-                cache[base] = out
-                raise ValueError(
-                    f"{type(owner).__name__}: the natives' recursion fails at step {e} ({exc}) with {owner!r}"
-                ) from None
-            break
-        out[e] = lr
-    cache[base] = out
-    return out
 
 
 def set_field(obj: Configurable, name: str, value: Any) -> None:

@@ -84,7 +84,9 @@ class Sequence(Schedule):
 
     @property
     def uses_base_lr(self) -> bool:  # type: ignore[override]
-        return any(s.uses_base_lr for s in self.schedules)
+        """Whether a phase that runs reads the base lr (a phase between two equal milestones never runs)."""
+        starts, ends = (0, *self.milestones), (*self.milestones, None)
+        return any(s.uses_base_lr for s, lo, hi in zip(self.schedules, starts, ends) if hi is None or hi > lo)
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:
         if not m.is_array:
@@ -130,6 +132,7 @@ class Chain(Schedule):
 
     @property
     def uses_base_lr(self) -> bool:  # type: ignore[override]
+        """Whether the first schedule reads the base lr (the others are evaluated at base 1.0)."""
         return self.schedules[0].uses_base_lr
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:
@@ -151,7 +154,8 @@ class WithBaseLR(Schedule):
     .. math:: \mathrm{lr}(t) = s(t; b_0)
 
     What :func:`lrparity.from_native` returns for a paddle scheduler (paddle's ``learning_rate`` belongs to
-    the scheduler), and what a config file uses to state its lr. The optimizer's base lr is ignored.
+    the scheduler), and what a config file uses to state its lr. The optimizer's base lr is ignored. An
+    absolute ``schedule`` (``uses_base_lr`` False) is refused: it would ignore ``base_lr``.
 
     Args:
         schedule: the relative schedule.
@@ -173,6 +177,11 @@ class WithBaseLR(Schedule):
         if not isinstance(self.schedule, Schedule):
             raise TypeError(f"WithBaseLR: schedule must be a Schedule, got {self.schedule!r}")
         set_field(self, "base_lr", check_number("WithBaseLR", "base_lr", self.base_lr, low=0.0))
+        if not self.schedule.uses_base_lr:
+            raise ValueError(
+                f"WithBaseLR: {type(self.schedule).__name__} is absolute (its values do not read a base lr), so "
+                f"base_lr={self.base_lr!r} would be ignored: use the schedule without WithBaseLR"
+            )
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:
         return self.schedule._eval(t, self.base_lr, m)
@@ -204,6 +213,7 @@ class PerGroup(Schedule):
 
     @property
     def uses_base_lr(self) -> bool:  # type: ignore[override]
+        """Whether any group's schedule reads the base lr."""
         return any(s.uses_base_lr for s in self.schedules)
 
     def for_group(self, index: int) -> Schedule:
@@ -256,6 +266,7 @@ class Shift(Schedule):
 
     @property
     def uses_base_lr(self) -> bool:  # type: ignore[override]
+        """Whether the shifted schedule reads the base lr."""
         return self.schedule.uses_base_lr
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:

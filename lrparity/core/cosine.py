@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from lrparity.core._math import SCALAR
-from lrparity.core.base import Schedule, replay, set_field
+from lrparity.core._math import ARRAY, SCALAR
+from lrparity.core.base import Schedule, set_field
+from lrparity.core.replay import product_chains, replay
 from lrparity.core.validation import check_choice, check_int, check_number
 
 __all__ = ["Cosine", "CosineRestarts"]
@@ -35,8 +35,14 @@ class Cosine(Schedule):
     with an additive step at :math:`t \equiv T + 1 \pmod{2T}`) that drifts from the closed form: 1e-14 relative
     over 1k steps, 2.5e-12 over 10k steps with ``T_max=100``, 4.5e-11 over 100k. ``form="recursive"`` replays
     that recursion operation for operation, so a port is bit-identical to torch ``CosineAnnealingLR`` and paddle
-    ``CosineAnnealingDecay`` at every step. The replay is computed once per base lr and cached: a whole curve
-    or consecutive steps cost O(1) per step; a jump to step ``t`` costs O(t) the first time (steps <= 10**8).
+    ``CosineAnnealingDecay`` at every step. The replay advances incrementally with bounded memory
+    (:mod:`lrparity.core.replay`): a whole curve or consecutive steps cost O(1) per step, a jump to step ``t``
+    replays at most 8192 steps from a checkpoint once the run has reached ``t`` (steps <= 10**8).
+
+    With a non-integer ``T_max`` the natives' recursion can divide by zero: at a step ``t`` where
+    :math:`1 + \cos(\pi (t-1)/T) = 0` in floating point and ``t`` is not a restart step (``T_max=0.8``: step 13),
+    both natives raise ZeroDivisionError. ``form="recursive"`` has the natives' values up to that step and raises
+    ValueError (naming the step and ``T_max``) from that step on; ``form="closed"`` is defined at every step.
 
     Args:
         T_max: half period in steps; > 0 (torch accepts a float, paddle an int).
@@ -69,21 +75,85 @@ class Cosine(Schedule):
                 "Cosine: form='recursive' replays the natives, which are periodic: use after_end='periodic'"
             )
 
-    def _advance(self, base: float) -> Callable[[float, int], float]:
-        T, eta = self.T_max, self.eta_min
-        bump = (base - eta) * (1 - math.cos(math.pi / T)) / 2
+    # -- form="recursive": the natives' recursion, replayed (lrparity.core.replay) ------------------------------
+    def _replay_first(self, base: float) -> float:
+        return base
 
-        def advance(lr: float, e: int) -> float:
-            if (e - 1 - T) % (2 * T) == 0:
-                return lr + bump
-            return (1 + math.cos(math.pi * e / T)) / (1 + math.cos(math.pi * (e - 1) / T)) * (lr - eta) + eta
+    def _replay_shared(self, start: int, stop: int) -> tuple[tuple[np.ndarray, list[int]], str | None]:
+        """The base-independent part of steps ``start .. stop-1``: the ratios ``(1 + cos(pi e / T)) /
+        (1 + cos(pi (e-1) / T))`` and the restart steps (``e - 1 - T`` a multiple of ``2 T``), computed once for
+        every base lr with the natives' operations (``ARRAY.cos`` is bit-identical to ``math.cos``)."""
+        T = self.T_max
+        e = np.arange(start - 1, stop, dtype=np.int64)
+        angle = math.pi * e / T
+        one_plus_cos = ARRAY.cos(angle)
+        one_plus_cos += 1
+        ratios = one_plus_cos[1:] / one_plus_cos[:-1]
+        restart = np.zeros(ratios.size, dtype=bool)
+        if isinstance(T, int):  # (e - 1 - T) % (2 * T) == 0 in integers: e = T + 1 + 2 T k
+            restart[T + 1 + 2 * T * -((T + 1 - start) // (2 * T)) - start :: 2 * T] = True
+        else:  # in floats: Python's % gives 0 exactly where the (exact) fmod of the same operands does
+            restart = np.fmod((e[1:] - 1) - T, 2 * T) == 0
+        # where the natives raise: math.cos of an infinite angle (a T_max so small that pi * e / T_max overflows;
+        # at a restart step the angle is pi / T_max), or a ratio dividing by zero (only for a float T_max)
+        infinite = ~np.isfinite(angle)
+        zero = one_plus_cos[:-1] == 0
+        fails = np.where(restart, not math.isfinite(math.pi / T), infinite[1:] | infinite[:-1] | zero)
+        n, reason = ratios.size, None
+        if fails.any():
+            n = int(np.argmax(fails))
+            if not zero[n] or restart[n]:
+                reason = f"math domain error: cos of an infinite angle, pi * step / T_max with T_max={T!r}"
+            else:
+                reason = f"float division by zero: 1 + cos(pi * {start + n - 1} / T_max) == 0 with T_max={T!r}"
+        return (ratios[:n], np.flatnonzero(restart[:n]).tolist()), reason
 
-        return advance
+    def _replay_chain(self, base: float, lr: float, data: tuple[np.ndarray, list[int]]) -> tuple[np.ndarray, None]:
+        """``lr_e = ratio_e * (lr_{e-1} - eta) + eta``, and ``lr_{e-1} + (b - eta) (1 - cos(pi / T)) / 2`` at a
+        restart step, exactly as the natives compute them.
+
+        Only identical (schedule, base) pairs could share this chain: for two bases the roundings of
+        ``ratio * (lr - eta)`` differ, so one chain cannot be derived from the other exactly."""
+        return self._replay_chains([base], [lr], data)[0], None
+
+    def _replay_chains(self, bases: list[float], lrs: list[float], data: tuple[np.ndarray, list[int]]) -> np.ndarray:
+        """:meth:`_replay_chain` for several bases at once (param groups with distinct lrs), one row per base."""
+        ratios, restarts = data
+        eta, n = self.eta_min, ratios.size
+        bumps = [0.0] * len(bases)  # the restart steps' (base - eta) * (1 - cos(pi / T)) / 2, where there are some
+        if restarts:
+            c = 1 - math.cos(math.pi / self.T_max)
+            bumps = [(b - eta) * c / 2 for b in bases]
+        if 16 * len(restarts) > n:  # a short period (T_max of a few steps): one loop, a branch per step
+            restart = np.zeros(n, dtype=bool)
+            restart[restarts] = True
+            steps = list(zip(ratios.tolist(), restart.tolist(), strict=True))
+            out = np.empty((len(bases), n), dtype=np.float64)
+            for i, (lr, bump) in enumerate(zip(lrs, bumps, strict=True)):
+                out[i] = _short_period_chain(steps, lr, bump, eta)
+            return out
+        out = np.empty((len(bases), n), dtype=np.float64)
+        if eta == 0:
+            # with eta = 0 a step is fl(ratio * lr): (lr - 0.0) is lr and fl(x) + 0.0 is x, because lr and every
+            # ratio are >= +0 (no -0.0 arises), so between restarts the chain is a running product (numpy, all rows)
+            y, pos = np.array(lrs, dtype=np.float64), 0
+            for r in [*restarts, n]:
+                if r > pos:
+                    out[:, pos:r] = product_chains(y, ratios[pos:r])
+                    y = out[:, r - 1].copy()
+                if r < n:
+                    y = y + bumps
+                    out[:, r] = y
+                    pos = r + 1
+            return out
+        factors = ratios.tolist()
+        for i, (lr, bump) in enumerate(zip(lrs, bumps, strict=True)):
+            out[i] = _chain(factors, restarts, lr, bump, eta)  # (a list into a row: faster than np.array of lists)
+        return out
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:
         if self.form == "recursive":
-            values = replay(self, base, int(t.max()) if m.is_array else t, base, self._advance(base))
-            return values[t] if m.is_array else float(values[t])
+            return replay(self, base, t)
         if self.after_end == "hold":
             t = m.minimum(t, self.T_max)
         eta = self.eta_min
@@ -100,6 +170,27 @@ class Cosine(Schedule):
     @property
     def length(self) -> int | None:
         return math.ceil(self.T_max)
+
+
+def _chain(factors: list[float], restarts: list[int], lr: float, bump: float, eta: float) -> list[float]:
+    """One base's replay: ``factor * (lr - eta) + eta`` per step, ``lr + bump`` at the restart steps (indices)."""
+    if not restarts:
+        return [lr := f * (lr - eta) + eta for f in factors]
+    out: list[float] = []
+    pos = 0
+    for r in [*restarts, len(factors)]:
+        if r > pos:
+            out += [lr := f * (lr - eta) + eta for f in factors[pos:r]]
+        if r < len(factors):
+            lr = lr + bump
+            out.append(lr)
+            pos = r + 1
+    return out
+
+
+def _short_period_chain(steps: list[tuple[float, bool]], lr: float, bump: float, eta: float) -> list[float]:
+    """:func:`_chain` with a branch per step, for restarts every few steps."""
+    return [lr := (lr + bump if restart else f * (lr - eta) + eta) for f, restart in steps]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lrparity.core.base import Schedule, replay
+import numpy as np
+
+from lrparity.core.base import Schedule
+from lrparity.core.replay import replay
 
 __all__ = ["Lambda", "Multiplicative"]
 
@@ -53,7 +56,8 @@ class Multiplicative(Schedule):
 
     The product is taken in the natives' order, so values are bit-identical to both. A value that reaches 0
     stays 0, exactly as in the natives' recursion. There is no closed form for an arbitrary ``f``: the
-    product is computed once per base lr and cached, so consecutive steps and whole curves cost O(1) per step
+    product is replayed with bounded memory (:mod:`lrparity.core.replay`): consecutive steps and whole curves cost
+    O(1) per step, a jump at most 8192 steps of replay, and ``fn`` is called once per step for all base lrs
     (steps <= 10**8; paddle recomputes the whole product at every step).
 
     Args:
@@ -71,7 +75,32 @@ class Multiplicative(Schedule):
     def __post_init__(self) -> None:
         _check_callable("Multiplicative", self.fn)
 
+    # -- the running product, replayed (lrparity.core.replay) -------------------------------------------------
+    def _replay_first(self, base: float) -> float:
+        return base
+
+    def _replay_shared(self, start: int, stop: int) -> tuple[list[Any], str | None]:
+        """``fn(k)`` for ``k = start .. stop-1``, called once per step for every base lr (``fn`` is a function of the
+        step, as everywhere in the core); an ArithmeticError from ``fn`` is where the natives fail too."""
+        fn, out = self.fn, []
+        try:
+            for k in range(start, stop):
+                out.append(fn(k))
+        except ArithmeticError as exc:
+            return out, f"{type(exc).__name__}: {exc}"
+        return out, None
+
+    def _replay_chain(self, base: float, lr: float, data: list[Any]) -> tuple[np.ndarray, str | None]:
+        """``lr * fn(k)`` step by step with Python's operators on ``fn``'s own return values, as the natives multiply
+        (a float32 or an int from ``fn`` keeps its own promotion rules)."""
+        out = []
+        try:
+            for factor in data:
+                lr = lr * factor
+                out.append(lr)
+        except ArithmeticError as exc:
+            return np.array(out, dtype=np.float64), f"{type(exc).__name__}: {exc}"
+        return np.array(out, dtype=np.float64), None
+
     def _eval(self, t: Any, base: float, m: Any) -> Any:
-        fn = self.fn
-        values = replay(self, base, int(t.max()) if m.is_array else t, base, lambda lr, k: lr * fn(k))
-        return values[t] if m.is_array else float(values[t])
+        return replay(self, base, t)

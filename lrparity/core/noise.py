@@ -93,6 +93,7 @@ class Noise(Schedule):
 
     @property
     def uses_base_lr(self) -> bool:  # type: ignore[override]
+        """Whether the perturbed schedule reads the base lr (the noise multiplies its values)."""
         return self.schedule.uses_base_lr
 
     def _epsilon(self, t: Any, m: Any) -> Any:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from lrparity.core.base import Configurable, set_field
-from lrparity.core.validation import check_choice, check_int, check_number
+from lrparity.core.validation import check_choice, check_int, check_number, check_number_sequence
 
 __all__ = ["Plateau", "PlateauState"]
 
@@ -41,18 +42,29 @@ class PlateauState:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PlateauState:
+    def from_dict(cls, data: Mapping[str, Any]) -> PlateauState:
+        """The state of :meth:`to_dict`'s dict: ValueError/TypeError naming the key for anything else (lrs: a
+        non-empty list of finite numbers >= 0; best: None or a number; the counters: ints >= 0)."""
         expected = {"lrs", "best", "num_bad_epochs", "cooldown_counter", "last_epoch"}
-        if not isinstance(data, dict) or set(data) != expected:
-            got = sorted(data) if isinstance(data, dict) else data
-            raise ValueError(f"plateau state must have exactly the keys {sorted(expected)}, got {got}")
+        if not isinstance(data, Mapping):
+            raise ValueError(f"plateau state must be a mapping with exactly the keys {sorted(expected)}, got {data!r}")
+        if set(data) != expected:
+            raise ValueError(
+                f"plateau state must have exactly the keys {sorted(expected)}, got {sorted(map(str, data))}"
+            )
         best = data["best"]
+        if best is not None and (isinstance(best, bool) or not isinstance(best, numbers.Real)):
+            raise TypeError(f"plateau state: best must be None or a number, got {best!r}")
+        counts = {}
+        for key in ("num_bad_epochs", "cooldown_counter", "last_epoch"):
+            value = data[key]
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)  # 3.0 from a JSON writer: the same count
+            counts[key] = check_int("plateau state", key, value, minimum=0)
         return cls(
-            lrs=tuple(float(v) for v in data["lrs"]),
+            lrs=tuple(float(v) for v in check_number_sequence("plateau state", "lrs", data["lrs"], low=0.0)),
             best=None if best is None else float(best),
-            num_bad_epochs=int(data["num_bad_epochs"]),
-            cooldown_counter=int(data["cooldown_counter"]),
-            last_epoch=int(data["last_epoch"]),
+            **counts,
         )
 
 
@@ -92,6 +104,11 @@ class Plateau(Configurable):
         min_lr: floor (absolute lr), one number or one per param group; >= 0.
         eps: smallest change applied (paddle ``epsilon``); >= 0.
         semantics: ``"torch"`` or ``"paddle"``: cooldown and threshold arithmetic of that framework.
+        start_lr: the lr the plateau starts from (absolute), as paddle's ``ReduceOnPlateau(learning_rate)``
+            holds it; >= 0. None (the default): the optimizer's lr (torch: each param group's ``lr``; paddle:
+            the ``learning_rate`` argument). Given, the backends start every param group from it and refuse
+            another ``learning_rate``. ``to_config()`` leaves it out when None, so older configs and states
+            compare equal.
 
     Example:
         >>> p = Plateau(patience=1)
@@ -111,6 +128,7 @@ class Plateau(Configurable):
     min_lr: float | tuple[float, ...] = 0.0
     eps: float = 1e-8
     semantics: str = "torch"
+    start_lr: float | None = None
 
     name = "reduce_on_plateau"
 
@@ -133,6 +151,15 @@ class Plateau(Configurable):
             set_field(self, "min_lr", check_number("Plateau", "min_lr", self.min_lr, low=0.0))
         set_field(self, "eps", check_number("Plateau", "eps", self.eps, low=0.0))
         set_field(self, "semantics", check_choice("Plateau", "semantics", self.semantics, ("torch", "paddle")))
+        if self.start_lr is not None:
+            set_field(self, "start_lr", check_number("Plateau", "start_lr", self.start_lr, low=0.0))
+
+    def to_config(self) -> dict[str, Any]:
+        """The config dict; ``start_lr`` only when given (configs written before it existed stay equal)."""
+        config = super().to_config()
+        if self.start_lr is None:
+            del config["start_lr"]
+        return config
 
     def min_lrs(self, groups: int) -> tuple[float, ...]:
         if isinstance(self.min_lr, tuple):

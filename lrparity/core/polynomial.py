@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lrparity.core.base import Schedule, replay, set_field
+import numpy as np
+
+from lrparity.core.base import Schedule, set_field
+from lrparity.core.replay import product_chain, product_chains, replay
 from lrparity.core.validation import check_bool, check_choice, check_int, check_number
 
 __all__ = ["Linear", "Polynomial"]
@@ -22,9 +25,9 @@ class Linear(Schedule):
     ``b * (s + (e - s))`` there, which can be one ulp off, even -5.6e-17 for ``end_factor=0``); before that
     ``form="closed"`` is torch's closed form, operation for operation. Both natives run the same recursion instead,
     :math:`\mathrm{lr}_t = \mathrm{lr}_{t-1}\,(1 + (e - s)/(T s + (t - 1)(e - s)))`, which drifts from it by
-    <= 6e-13 relative over 100k steps; ``form="recursive"`` replays it exactly (cached, O(1) per consecutive
-    step; needs ``start_factor > 0``). Unlike the natives, factors may start at 0 and exceed 1 (a warmup from
-    zero, or to a peak above the base).
+    <= 6e-13 relative over 100k steps; ``form="recursive"`` replays it exactly (incrementally, in bounded memory:
+    O(1) per consecutive step; needs ``start_factor > 0``). Unlike the natives, factors may start at 0 and exceed 1
+    (a warmup from zero, or to a peak above the base).
 
     Args:
         start_factor: multiplier at step 0; >= 0. torch/paddle default 1/3.
@@ -52,17 +55,37 @@ class Linear(Schedule):
         if self.form == "recursive" and self.start_factor == 0:
             raise ValueError("Linear: form='recursive' needs start_factor > 0 (the natives' recursion divides by it)")
 
-    def _advance(self, lr: float, e: int) -> float:
-        if e > self.total_steps:
-            return lr
+    # -- form="recursive": the natives' recursion, replayed (lrparity.core.replay) ------------------------------
+    def _replay_first(self, base: float) -> float:
+        return base * self.start_factor
+
+    def _replay_shared(self, start: int, stop: int) -> tuple[np.ndarray, str | None]:
+        """The factors ``1.0 + (e - s) / (T s + (k - 1) (e - s))`` of steps ``k = start .. stop-1`` (1.0 after
+        ``total_steps``, where the natives keep the lr), with the natives' operations, once for every base lr."""
         s, n, delta = self.start_factor, self.total_steps, self.end_factor - self.start_factor
-        return lr * (1.0 + delta / (n * s + (e - 1) * delta))
+        factors = np.ones(stop - start, dtype=np.float64)
+        if start <= n:
+            k = np.arange(start, min(stop, n + 1), dtype=np.int64)
+            denominators = n * s + (k - 1) * delta
+            if not denominators.all():  # cannot happen with s > 0, e >= 0; kept as the natives' failure
+                first = int(np.argmin(denominators != 0))
+                return factors[:first], "float division by zero"
+            factors[: k.size] = 1.0 + delta / denominators
+        return factors, None
+
+    def _replay_chain(self, base: float, lr: float, data: np.ndarray) -> tuple[np.ndarray, None]:
+        """``lr_k = lr_{k-1} * factor_k``: a running product (multiplying by the factor 1.0 after ``total_steps``
+        keeps the lr exactly, as the natives do)."""
+        return product_chain(lr, data), None
+
+    def _replay_chains(self, bases: list[float], lrs: list[float], data: np.ndarray) -> np.ndarray:
+        """:meth:`_replay_chain` for several bases at once: one running product per row."""
+        return product_chains(lrs, data)
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:
         s, e, n = self.start_factor, self.end_factor, self.total_steps
         if self.form == "recursive":
-            values = replay(self, base, int(t.max()) if m.is_array else t, base * s, self._advance)
-            return values[t] if m.is_array else float(values[t])
+            return replay(self, base, t)
         return m.where(t >= n, base * e, base * (s + (e - s) * m.minimum(n, t) / n))
 
     @property

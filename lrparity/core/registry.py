@@ -1,69 +1,99 @@
-"""Names of every schedule, and configs: ``from_config``, ``load_config``.
+"""Configs: ``from_config``, ``load_config``, and :data:`REGISTRY`, the names of every schedule.
 
-Adding a schedule: write its class in one module and add it to ``_CLASSES`` below.
+A schedule class registers itself when it is defined (:class:`~lrparity.core.base.Configurable`); nothing here
+lists the classes.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import re
-from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any, Literal
 
+from lrparity.core.base import REGISTRY as _LIVE_REGISTRY
 from lrparity.core.base import Configurable, callable_from_path
-from lrparity.core.compose import Chain, PerGroup, Sequence, Shift, WithBaseLR
-from lrparity.core.constant import Constant
-from lrparity.core.cosine import Cosine, CosineRestarts
-from lrparity.core.cyclic import Cyclic
-from lrparity.core.exponential import Exponential, InverseTime, NaturalExp
-from lrparity.core.lambdas import Lambda, Multiplicative
-from lrparity.core.noam import Noam
-from lrparity.core.noise import Noise
-from lrparity.core.one_cycle import OneCycle, PhaseAnneal
-from lrparity.core.plateau import Plateau
-from lrparity.core.polynomial import Linear, Polynomial
-from lrparity.core.step import MultiStep, Piecewise, Step
+from lrparity.core.config_files import read_config_file
 from lrparity.core.validation import closest_key_hint
-from lrparity.core.warmup import Warmup
 
 __all__ = ["REGISTRY", "from_config", "load_config"]
 
-_CLASSES: tuple[type[Configurable], ...] = (
-    Constant, Lambda, Multiplicative, Step, MultiStep, Piecewise, Exponential, NaturalExp, InverseTime,
-    Linear, Polynomial, Cosine, CosineRestarts, Cyclic, PhaseAnneal, OneCycle, Noam,
-    Warmup, Sequence, Shift, Chain, WithBaseLR, PerGroup, Noise, Plateau,
-)  # fmt: skip
-
-REGISTRY: Mapping[str, type[Configurable]] = {cls.name: cls for cls in _CLASSES}
-"""Registry name -> class, e.g. ``"cosine" -> Cosine``."""
+REGISTRY: Mapping[str, type[Configurable]] = MappingProxyType(_LIVE_REGISTRY)
+"""Registry name -> class, e.g. ``"cosine" -> Cosine``: every schedule class, registered when it is defined."""
 
 _TYPE = re.compile(r"^(?P<name>[a-z_0-9]+)(?:\.v(?P<version>\d+))?$")
 
 
-def _decode(value: Any, where: str) -> Any:
+MAX_DEPTH = 50
+"""Deepest nesting of a config (schedules in schedules, lists in lists): deeper is refused, not a RecursionError."""
+
+
+Callables = Mapping[str, Callable[..., Any]] | Literal["import"] | None
+"""How :func:`from_config` resolves ``{"callable": "module:name"}``: None refuses every callable, a mapping
+``{"module:name": fn}`` allows exactly those functions, ``"import"`` imports the named module (trusted configs
+only: importing a module runs its code)."""
+
+
+def _callable(path: Any, where: str, callables: Callables) -> Callable[..., Any]:
+    """The function a config names, resolved as ``callables`` allows (see :data:`Callables`)."""
+    if not isinstance(path, str) or not path:
+        raise TypeError(f"{where}: 'callable' must be a 'module:name' string, got {path!r}")
+    if callables == "import":
+        return callable_from_path(path)
+    if isinstance(callables, Mapping):
+        dotted = path.replace(":", ".")
+        for key, fn in callables.items():
+            if key == path or key.replace(":", ".") == dotted:
+                if not callable(fn):
+                    raise TypeError(f"callables[{key!r}] must be callable, got {fn!r}")
+                return fn
+    allowed = sorted(callables) if isinstance(callables, Mapping) else []
+    raise ValueError(
+        f"{where}: the config names the Python function {path!r}; lrparity does not import or run code a config "
+        "names. Pass it explicitly, from_config(config, callables={" + repr(path) + ": fn}) or "
+        "load_config(path, callables=...), or callables='import' for a config you trust"
+        + (f" (allowed here: {allowed})" if allowed else "")
+    )
+
+
+def _decode(value: Any, where: str, depth: int, callables: Callables) -> Any:
+    if depth > MAX_DEPTH:
+        raise ValueError(f"{where}: the config is nested more than {MAX_DEPTH} levels deep")
     if isinstance(value, Mapping):
         if "type" in value:
-            return from_config(value, _where=where)
+            return from_config(value, callables=callables, _where=where, _depth=depth)
         if set(value) == {"callable"}:
-            return callable_from_path(value["callable"])
+            return _callable(value["callable"], where, callables)
         raise ValueError(f"{where}: a nested mapping must be a schedule config (with 'type') or {{'callable': path}}")
     if isinstance(value, list):
-        return tuple(_decode(v, f"{where}[{i}]") for i, v in enumerate(value))
+        return tuple(_decode(v, f"{where}[{i}]", depth + 1, callables) for i, v in enumerate(value))
     return value
 
 
-def from_config(config: Mapping[str, Any], *, _where: str = "config") -> Any:
+def from_config(
+    config: Mapping[str, Any], *, callables: Callables = None, _where: str = "config", _depth: int = 0
+) -> Any:
     """Rebuild a schedule (or a :class:`Plateau`) from ``to_config()``'s dict.
 
     ``{"type": "cosine.v1", "T_max": 100}`` or, without a version, ``{"type": "cosine", ...}``. Lists become
-    tuples, nested configs become schedules, ``{"callable": "module:name"}`` becomes the function. Unknown
-    keys raise a ValueError that suggests the closest valid one.
+    tuples, nested configs become schedules. Unknown keys raise a ValueError that suggests the closest valid one.
+
+    A config never runs code by itself: ``{"callable": "module:name"}`` (a ``Lambda``'s function, a ``Cyclic``
+    ``scale_fn``) is refused unless ``callables`` allows it, as Keras's ``custom_objects`` do.
+
+    Args:
+        config: the dict.
+        callables: None (default) refuses callables; ``{"module:name": fn}`` gives the functions the config may
+            name; ``"import"`` imports the module a name points to (only for configs you trust: an import runs
+            the module's code).
     """
     if not isinstance(config, Mapping):
         raise TypeError(f"{_where} must be a mapping with a 'type' key, got {config!r}")
+    not_str = [k for k in config if not isinstance(k, str)]
+    if not_str:
+        raise TypeError(f"{_where}: config keys must be strings, got {not_str[0]!r} ({type(not_str[0]).__name__})")
     if "type" not in config:
         raise ValueError(f"{_where} has no 'type' key (one of {sorted(REGISTRY)}); got keys {sorted(config)}")
     match = _TYPE.match(str(config["type"]))
@@ -88,7 +118,7 @@ def from_config(config: Mapping[str, Any], *, _where: str = "config") -> Any:
             raise ValueError(
                 f"{_where}: unknown key {key!r} for {name}{closest_key_hint(key, fields)}; valid keys: {sorted(fields)}"
             )
-        kwargs[key] = _decode(value, f"{_where}.{key}")
+        kwargs[key] = _decode(value, f"{_where}.{key}", _depth + 1, callables)
     try:
         return cls(**kwargs)
     except TypeError as exc:
@@ -97,29 +127,24 @@ def from_config(config: Mapping[str, Any], *, _where: str = "config") -> Any:
         raise
 
 
-def _load_yaml(text: str) -> Any:
-    """YAML with a safe loader that reads ``1e-5`` as a float (YAML 1.2; PyYAML's 1.1 rules make it a string)."""
-    import yaml
+def load_config(path: str | os.PathLike[str], *, callables: Callables = None) -> Any:
+    """Read a schedule config file and build it with :func:`from_config` (``callables`` as there: by default a
+    file that names a Python function is refused).
 
-    class Loader(yaml.SafeLoader):
-        pass
+    The file is YAML, or JSON when its name ends in ``.json``, read as plain data by
+    :func:`lrparity.core.config_files.read_config_file`: ``1e-5`` is a float (YAML 1.2), nothing is executed
+    (python tags are refused), and duplicate keys, an empty file, text that is not UTF-8, a directory or a
+    missing file raise :class:`~lrparity.core.config_files.ConfigFileError` (a ValueError) naming the file.
 
-    Loader.add_implicit_resolver(
-        "tag:yaml.org,2002:float",
-        re.compile(
-            r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"  # 1e-5, 2.5E+3: floats in YAML 1.2
-        ),
-        list("-+0123456789."),
-    )
-    return yaml.load(text, Loader=Loader)
-
-
-def load_config(path: str | os.PathLike[str]) -> Any:
-    """Read a schedule config from a YAML (safe loader) or JSON file and build it with :func:`from_config`."""
-    path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() == ".json":
-        data = json.loads(text)
-    else:
-        data = _load_yaml(text)
-    return from_config(data, _where=str(path))
+    Raises:
+        ValueError: the file cannot be read, or its config is not valid (the message names the file).
+        TypeError: the file holds something other than a mapping.
+    """
+    where = os.fspath(path)
+    data = read_config_file(where)
+    try:
+        return from_config(data, callables=callables, _where=where)
+    except (ValueError, TypeError) as exc:
+        if str(exc).startswith(where):
+            raise
+        raise (ValueError if isinstance(exc, ValueError) else TypeError)(f"{where}: {exc}") from exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -15,6 +15,7 @@ __all__ = [
     "check_choice",
     "check_int",
     "check_int_sequence",
+    "check_nesting",
     "check_number",
     "check_number_sequence",
     "closest_key_hint",
@@ -25,13 +26,26 @@ def _where(owner: str, name: str) -> str:
     return f"{owner}: {name}" if owner else name
 
 
+MAX_INT = 2**53
+"""Largest magnitude of an int parameter (a count of steps, epochs or cycles, a seed, an int-valued number): float64
+holds every int up to it, and step arithmetic on int64 arrays cannot overflow. Larger ints made numpy raise
+OverflowError (or wrap) when the schedule was evaluated."""
+
+
+def _huge(value: int) -> str:
+    """A too-large int for a message (its digits when they are few enough to read)."""
+    return str(value) if value.bit_length() <= 256 else f"an int of {value.bit_length()} bits"
+
+
 def check_int(owner: str, name: str, value: Any, *, minimum: int | None = None) -> int:
-    """An int (Python or numpy, not bool) >= ``minimum``; returned as a Python int."""
+    """An int (Python or numpy, not bool) >= ``minimum`` and <= :data:`MAX_INT`; returned as a Python int."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{_where(owner, name)} must be an int, got {value!r} ({type(value).__name__})")
     value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{_where(owner, name)} must be an int >= {minimum}, got {value}")
+    if abs(value) > MAX_INT:
+        raise ValueError(f"{_where(owner, name)} must be an int <= 2**53 = {MAX_INT} in magnitude, got {_huge(value)}")
     return value
 
 
@@ -50,6 +64,11 @@ def check_number(
         raise TypeError(f"{_where(owner, name)} must be a real number, got {value!r} ({type(value).__name__})")
     if isinstance(value, (np.floating, np.integer)):
         value = value.item()
+    if isinstance(value, numbers.Integral) and abs(value) > MAX_INT:
+        raise ValueError(
+            f"{_where(owner, name)} must be at most 2**53 = {MAX_INT} in magnitude as an int (write a float), got "
+            f"{_huge(value)}"
+        )
     if not math.isfinite(value):
         raise ValueError(f"{_where(owner, name)} must be finite, got {value!r}")
     too_low = low is not None and (value <= low if low_open else value < low)
@@ -104,6 +123,24 @@ def check_number_sequence(owner: str, name: str, value: Any, *, low: float | Non
     if not items:
         raise ValueError(f"{_where(owner, name)} must not be empty")
     return items
+
+
+MAX_NESTING = 50
+"""Deepest nesting of user data (mappings and lists in each other) that the entry points read."""
+
+
+def check_nesting(owner: str, name: str, value: Any, limit: int = MAX_NESTING) -> None:
+    """ValueError when ``value`` nests mappings/lists/tuples more than ``limit`` levels deep (walked without
+    recursion: deeper data would end in a RecursionError, if only when an error message shows it)."""
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            raise ValueError(f"{_where(owner, name)} is nested more than {limit} levels deep")
+        if isinstance(node, Mapping):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, (list, tuple)):
+            stack.extend((v, depth + 1) for v in node)
 
 
 def closest_key_hint(key: str, valid: Iterable[str]) -> str:

@@ -29,7 +29,8 @@ class Warmup(Schedule):
 
     The start is ``start_lr`` (absolute) or ``start_factor * base_lr`` (default factor 0.0). The end is
     ``end_lr`` (absolute), ``end_factor * base_lr``, or by default the schedule's own value where the warmup
-    hands over (so there is no jump).
+    hands over (so there is no jump). The warmup is absolute (``uses_base_lr`` False) when none of these reads
+    the base lr: a warmup of an absolute schedule with the default ends needs no base lr.
 
     Args:
         schedule: what follows the warmup.
@@ -89,8 +90,19 @@ class Warmup(Schedule):
 
     @property
     def uses_base_lr(self) -> bool:  # type: ignore[override]
-        ends_absolute = self.start_lr is not None and self.end_lr is not None
-        return self.schedule.uses_base_lr or not ends_absolute
+        """Whether a value reads the base lr: the schedule after the warmup does, or an end of the ramp does.
+
+        The start reads it as ``start_factor * base_lr`` with a factor > 0 (the default start, factor 0, is 0
+        whatever the base). The end reads it as ``end_factor * base_lr`` with a factor > 0, or by default as
+        the schedule's value at the hand-over, which reads it when the schedule does; ``shape="constant"``
+        never uses the end. So a warmup of an absolute schedule (OneCycle, Cyclic, Piecewise, WithBaseLR) with
+        the default ends is absolute.
+        """
+        if self.schedule.uses_base_lr:
+            return True
+        start_reads = self.start_lr is None and bool(self.start_factor)
+        end_reads = self.shape != "constant" and self.end_lr is None and bool(self.end_factor)
+        return start_reads or end_reads
 
     def _handover(self) -> int:
         return 0 if self.mode == "prefix" else self.warmup_steps

@@ -1,7 +1,8 @@
 """lrparity parity CONFIG: run one schedule through the core, both backends and the natives; print a table.
 
-CONFIG is a schedule config file (YAML/JSON), a bundled example (see `lrparity list`) or a parity catalogue
-name (see `lrparity parity --list`). Each row is one execution path, compared step by step with the core:
+CONFIG is a schedule config file (YAML/JSON), a bundled example (see `lrparity list`), a parity catalogue
+name (see `lrparity parity --list`) or a PaddleOCR config (give --steps-per-epoch; `lrparity ppocr` compares it
+with PaddleOCR's own Paddle schedulers). Each row is one execution path, compared step by step with the core:
 
   core           the reference: schedule.values() in float64
   torch, paddle  the lrparity backends (torch param_groups[0]["lr"], paddle dygraph optimizer.get_lr());
@@ -28,7 +29,13 @@ import numpy as np
 from lrparity.parity import runners
 from lrparity.parity.report import Progress, compare, format_table
 
-__all__ = ["main", "register", "run_parity"]
+__all__ = ["MAX_PARITY_STEPS", "MAX_STATIC_STEPS", "main", "register", "run_parity"]
+
+MAX_PARITY_STEPS = 1_000_000
+"""Most steps ``lrparity parity`` runs (every path steps a real scheduler once per step)."""
+
+MAX_STATIC_STEPS = 100_000
+"""Most steps of the paddle static-graph run (one ``Executor.run`` per step)."""
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
@@ -51,36 +58,44 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="steps to run, >= 1 (default: the schedule's length, at most 10000; 1000 if it has none)",
+        help=f"steps to run, 1..{MAX_PARITY_STEPS} (default: the schedule's length, at most 10000; 1000 if it has "
+        "none)",
     )
     p.add_argument(
-        "--base-lr", type=float, default=None, metavar="LR", help="base lr of a relative schedule (default 0.1)"
+        "--base-lr", type=float, default=None, metavar="LR", help="base lr of a relative schedule, >= 0 (default 0.1)"
     )
     p.add_argument(
         "--static-steps",
         type=int,
         default=500,
         metavar="N",
-        help="steps of the paddle static-graph run (default 500; 0 turns it off)",
+        help=f"steps of the paddle static-graph run, 0..{MAX_STATIC_STEPS} (default 500; 0 turns it off)",
     )
+    p.add_argument(
+        "--steps-per-epoch", type=int, default=None, metavar="N", help="batches per epoch, >= 1 (PaddleOCR configs)"
+    )
+    p.add_argument("--epochs", type=int, default=None, metavar="N", help="override Global.epoch_num (PaddleOCR)")
     p.add_argument(
         "--plot",
         default=None,
         metavar="FILE.png",
-        help="also write a PNG: the lr curves, and each path minus what it must equal (the core; float32(core) "
-        "for paddle-static)",
+        help="also write an image (format from the extension): the lr curves, and each path minus what it must "
+        "equal (the core; float32(core) for paddle-static)",
     )
     p.add_argument("--list", action="store_true", help="list the parity catalogue names and exit")
 
 
-def _resolve(spec: str, base_lr: float | None) -> tuple[str, Any, float | None, int | None, Any, Any]:
+def _resolve(
+    spec: str, base_lr: float | None, steps_per_epoch: int | None = None, epochs: int | None = None
+) -> tuple[str, Any, float | None, int | None, Any, Any]:
     """(label, schedule, base_lr, steps, torch native, paddle native)."""
     from lrparity.parity import catalogue, natives
 
     names = {e.name for e in catalogue.CATALOGUE}
     from lrparity.cli import CliError, _example_path, example_names, load_schedule
 
-    if spec not in names and _example_path(spec) is None and not os.path.exists(spec):
+    looks_like_path = os.sep in spec or "/" in spec or os.path.splitext(spec)[1].lower() in (".yaml", ".yml", ".json")
+    if spec not in names and _example_path(spec) is None and not os.path.exists(spec) and not looks_like_path:
         import difflib
 
         close = difflib.get_close_matches(spec, [*example_names(), *names], n=1)
@@ -90,13 +105,24 @@ def _resolve(spec: str, base_lr: float | None) -> tuple[str, Any, float | None, 
             f"(lrparity parity --list){hint}"
         )
     if spec in names and _example_path(spec) is None:
+        if steps_per_epoch is not None or epochs is not None:
+            raise CliError(
+                f"{spec!r} is a parity catalogue entry: --steps-per-epoch and --epochs are for PaddleOCR configs"
+            )
         e = catalogue.get(spec)
         # the reference native is held to the entry's rtol, the other one to the recursive-native tolerance
         tn = (e.torch_native, e.rtol if e.reference == "torch" else 1e-12) if e.torch_native else None
         pn = (e.paddle_native, e.rtol if e.reference == "paddle" else 1e-12) if e.paddle_native else None
         return f"catalogue:{e.name}", e.schedule, e.base_lr, e.steps, tn, pn
-    loaded = load_schedule(spec)
+    loaded = load_schedule(spec, steps_per_epoch=steps_per_epoch, epochs=epochs)
+    if not loaded.is_run and (steps_per_epoch is not None or epochs is not None):
+        raise CliError(f"{loaded.source}: --steps-per-epoch and --epochs are for PaddleOCR configs; this is a schedule")
     schedule = loaded.schedule
+    if base_lr is not None and not schedule.uses_base_lr:
+        raise CliError(
+            f"--base-lr {base_lr!r}: {loaded.label} pins its own lr (an absolute schedule); --base-lr sets the base "
+            "of relative schedules only"
+        )
     base = base_lr if base_lr is not None else (0.1 if schedule.uses_base_lr else None)
     return (
         loaded.label,
@@ -115,16 +141,28 @@ def run_parity(
     static_steps: int = 500,
     plot_path: str | None = None,
     out: Any = None,
+    *,
+    steps_per_epoch: int | None = None,
+    epochs: int | None = None,
 ) -> int:
-    """Run ``spec`` through every path, print the table to ``out`` (stdout), return 0 (all agree) or 1."""
+    """Run ``spec`` through every path, print the table to ``out`` (stdout), return 0 (all agree) or 1.
+
+    ``steps_per_epoch`` and ``epochs`` read a PaddleOCR config as ``lrparity show`` does (the run's length is then
+    the default ``steps``). Option values are checked, and ``plot_path`` tried for writing, before anything runs.
+    """
+    from lrparity.cli import MAX_STEPS, check_image_output, check_range
+
     out = out if out is not None else sys.stdout
+    check_range("--steps", steps, 1, MAX_PARITY_STEPS)
+    check_range("--static-steps", static_steps, 0, MAX_STATIC_STEPS)
+    check_range("--base-lr", base_lr, 0.0)
+    check_range("--steps-per-epoch", steps_per_epoch, 1, MAX_STEPS)
+    check_range("--epochs", epochs, 1, MAX_STEPS)
+    if plot_path:
+        check_image_output(plot_path, "--plot")
     os.environ.setdefault("GLOG_minloglevel", "2")  # paddle's static-graph executor logs to stderr otherwise
-    label, schedule, base, length, tn, pn = _resolve(spec, base_lr)
+    label, schedule, base, length, tn, pn = _resolve(spec, base_lr, steps_per_epoch, epochs)
     n = steps if steps is not None else min(length or 1000, 10_000)
-    if n < 1:
-        raise ValueError(f"--steps must be >= 1, got {n}")
-    if static_steps < 0:
-        raise ValueError(f"--static-steps must be >= 0, got {static_steps}")
     paths = (
         ["core", "torch", "paddle", "paddle-static"]
         + (["torch-native"] if tn else [])
@@ -204,7 +242,15 @@ def _cmd(args: argparse.Namespace) -> int:
         return 0
     if not args.config:
         raise ValueError("parity: CONFIG is required (a config file, a bundled example or a catalogue name)")
-    return run_parity(args.config, args.steps, args.base_lr, args.static_steps, args.plot)
+    return run_parity(
+        args.config,
+        args.steps,
+        args.base_lr,
+        args.static_steps,
+        args.plot,
+        steps_per_epoch=args.steps_per_epoch,
+        epochs=args.epochs,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -225,8 +271,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.golden:
             return _golden(args.golden, args.write, args.only)
         return _cmd(args)
-    except (CliError, ValueError) as exc:  # as ``lrparity parity``: one line, exit status 2
-        print(f"lrparity: error: {exc}", file=sys.stderr)
+    except (CliError, ValueError, TypeError, OSError) as exc:  # as ``lrparity parity``: one line, exit status 2
+        print(f"lrparity: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
 
 

@@ -1,5 +1,6 @@
 """PaddleOCR migration: a PaddleOCR ``Optimizer:`` block as the same schedule and optimizer in torch and paddle.
 
+- :func:`read_config`: a PaddleOCR config file as PaddleOCR reads it, with a safe loader (nothing is executed).
 - :func:`lr_schedule`: the lr PaddleOCR applies at each iteration, as an absolute lrparity schedule.
 - :func:`torch_optimizer`: the torch optimizer, lr scheduler and pre-step hook (gradient clip) that reproduce
   PaddleOCR's update.
@@ -12,11 +13,13 @@ Keys PaddleOCR silently ignores are emitted as :class:`PpocrWarning`; blocks Pad
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from lrparity.core import Chain, Constant, PerGroup, Schedule
+from lrparity.core.config_files import read_config_file
 from lrparity.ppocr.schedules import LR_CLASSES, LrBuild, PpocrWarning, build_lr, lr_block, lr_schedule
 
 __all__ = [
@@ -28,8 +31,24 @@ __all__ = [
     "build_lr",
     "lr_schedule",
     "paddle_optimizer",
+    "read_config",
     "torch_optimizer",
 ]
+
+
+def read_config(path: str | os.PathLike[str]) -> Any:
+    """A PaddleOCR config file, with the values PaddleOCR sees, read with a safe loader.
+
+    PaddleOCR reads its configs with ``yaml.load(..., Loader=yaml.Loader)``, which runs ``!!python/...`` tags. This
+    reads the same values (PyYAML's YAML 1.1 rules: ``1e-4`` without a dot is the *string* ``'1e-4'``, as
+    PaddleOCR sees it) but refuses python tags, duplicate keys and unreadable files with a
+    :class:`~lrparity.core.config_files.ConfigFileError` (a ValueError naming the file). Nothing in the file is
+    executed.
+
+    Example: ``cfg = lrparity.ppocr.read_config("configs/det/PP-OCRv4/PP-OCRv4_mobile_det.yml")``, then
+    ``lr_schedule(cfg["Optimizer"], cfg["Global"]["epoch_num"], len(train_loader))``.
+    """
+    return read_config_file(path, yaml_floats="1.1")
 
 
 class TorchSetup(NamedTuple):

@@ -1,27 +1,38 @@
-"""``lrparity ppocr CONFIG.yml --steps-per-epoch N [--plot FILE]``: migrate a PaddleOCR config's lr schedule.
+"""``lrparity ppocr CONFIG --steps-per-epoch N [--plot FILE]``: migrate a PaddleOCR config's lr schedule.
 
-Reads ``Global.epoch_num`` and ``Optimizer`` from a full PaddleOCR config (parsed as PaddleOCR parses it, with
-``yaml.Loader``), and prints:
+CONFIG is a PaddleOCR training config (or a bundled example, ``lrparity list``). It is read as PaddleOCR reads it
+(PyYAML's YAML 1.1 rules, so ``1e-4`` is a string, as PaddleOCR's ``yaml.Loader`` sees it) but with a safe loader:
+nothing in the file is executed, and python tags are refused (:func:`lrparity.core.config_files.read_config_file`).
+From ``Global.epoch_num`` and ``Optimizer`` it prints:
 
-1. the torch equivalent: the schedule's lrparity JSON config and the Python to paste;
-2. the warnings (keys PaddleOCR ignores, silent defaults);
+1. the torch equivalent: the Python to paste (it runs as printed) and the schedule's lrparity JSON config;
+2. the warnings (keys PaddleOCR ignores, silent defaults, a warmup longer than the run);
 3. a parity table: lrparity's values against a native Paddle scheduler built the PaddleOCR way
    (:mod:`lrparity.ppocr.reference`), at a few steps plus the largest difference over the whole run (needs
    paddle; skipped with a note when paddle is missing or ``--no-paddle`` is given).
 
-``--plot FILE`` writes the lr curve as a PNG (matplotlib, Agg backend).
+``--plot FILE`` writes the lr curve as an image whose format the extension names (matplotlib, Agg backend).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
-from pathlib import Path
+import math
+import os
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-__all__ = ["register", "run"]
+from lrparity.cli import MAX_STEPS, check_image_output, check_range, resolve_config
+from lrparity.core.config_files import ConfigFileError
+
+__all__ = ["read_training_config", "register", "run"]
+
+MAX_ROWS = 1000
+"""Most rows of the parity table (``--rows``)."""
 
 
 def register(subparsers: Any) -> None:
@@ -32,68 +43,203 @@ def register(subparsers: Any) -> None:
         description="Read Global.epoch_num and Optimizer from a PaddleOCR config; print the torch equivalent, the "
         "ignored-key warnings and a parity table against a native Paddle run built the PaddleOCR way.",
     )
-    p.add_argument("config", metavar="CONFIG.yml", help="a full PaddleOCR training config")
+    p.add_argument("config", metavar="CONFIG.yml", help="a full PaddleOCR training config, or a bundled example")
     p.add_argument(
         "--steps-per-epoch",
         type=int,
         required=True,
         metavar="N",
-        help="iterations per epoch (len(train_dataloader) per card)",
+        help="iterations per epoch (len(train_dataloader) per card), >= 1",
     )
-    p.add_argument("--epochs", type=int, default=None, help="override Global.epoch_num")
-    p.add_argument("--plot", default=None, metavar="FILE.png", help="write the lr curve as a PNG")
+    p.add_argument("--epochs", type=int, default=None, metavar="N", help="override Global.epoch_num, >= 1")
+    p.add_argument(
+        "--plot", default=None, metavar="FILE.png", help="write the lr curve as an image (format from the extension)"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--no-paddle", action="store_true", help="skip the parity run against paddle")
-    p.add_argument("--rows", type=int, default=8, metavar="K", help="rows of the parity table (default 8)")
+    p.add_argument(
+        "--rows", type=int, default=8, metavar="K", help=f"rows of the parity table, 1..{MAX_ROWS} (default 8)"
+    )
     p.set_defaults(func=run)
 
 
-def _read(path: Path) -> dict[str, Any]:
-    import yaml
+def read_training_config(path: str | os.PathLike[str], epochs: int | None = None) -> tuple[Mapping[str, Any], int]:
+    """``(Optimizer block, epochs)`` of a PaddleOCR training config file, read as PaddleOCR reads it.
 
-    text = path.read_text(encoding="utf-8")
-    data = yaml.load(text, Loader=yaml.Loader)
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: not a PaddleOCR config (a mapping with Global and Optimizer), got {type(data)}")
-    return data
+    ``epochs`` overrides ``Global.epoch_num``. Raises :class:`~lrparity.core.config_files.ConfigFileError` (a
+    ValueError naming the file) when the file cannot be read, has no ``Optimizer`` section, or has no usable
+    ``Global.epoch_num`` (an int >= 1) and no ``epochs`` is given.
+    """
+    from lrparity.ppocr import read_config
+
+    data = read_config(path)  # the values PaddleOCR's loader gives, nothing executed
+    if not isinstance(data, Mapping):
+        raise ConfigFileError(
+            path, f"not a PaddleOCR config (a mapping with Global and Optimizer sections), got a {type(data).__name__}"
+        )
+    if "Optimizer" not in data:
+        raise ConfigFileError(path, "no 'Optimizer' section (is this a PaddleOCR training config?)")
+    optimizer_cfg = data["Optimizer"]
+    if not isinstance(optimizer_cfg, Mapping):
+        raise ConfigFileError(path, f"the Optimizer section must be a mapping, got {optimizer_cfg!r}")
+    if epochs is not None:
+        return optimizer_cfg, epochs
+    glob = data.get("Global")
+    if glob is not None and not isinstance(glob, Mapping):
+        raise ConfigFileError(path, f"the Global section must be a mapping, got {glob!r}")
+    epochs = (glob or {}).get("epoch_num")
+    if epochs is None:
+        raise ConfigFileError(path, "no Global.epoch_num; give --epochs N")
+    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
+        raise ConfigFileError(
+            path,
+            f"Global.epoch_num = {epochs!r} must be an int >= 1 (PaddleOCR's training loop runs "
+            "range(start_epoch, epoch_num + 1)); or give --epochs N",
+        )
+    return optimizer_cfg, epochs
 
 
-def _python_snippet(optimizer_cfg: Any, epochs: int, spe: int, spec: Any, build: Any) -> str:
-    lines = [
-        "import lrparity, lrparity.ppocr",
-        f"optimizer_cfg = {optimizer_cfg!r}",
-        f"optimizer, scheduler, pre_step = lrparity.ppocr.torch_optimizer(optimizer_cfg, model, {epochs}, {spe})",
-        "# or, only the schedule, for your own optimizer (absolute lrs, no base lr):",
-        f"schedule = lrparity.from_config(json.loads({json.dumps(json.dumps(build.schedule.to_config()))}))",
-        "scheduler = lrparity.torch_scheduler(schedule, optimizer)",
+# -- the Python snippet -----------------------------------------------------------------------------------------
+_WIDTH = 120
+"""Line length of the printed Python (the project's ruff setting), so that it pastes into a formatted file as is."""
+
+
+def _atom(value: Any, imports: set[str]) -> str:
+    """A scalar read from YAML as a Python expression that evaluates to it (strings double-quoted, as ruff)."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False) if "\\" not in value else repr(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return f'float("{value}")'
+    if isinstance(value, (datetime.date, datetime.time)):
+        imports.add("datetime")
+    return repr(value)
+
+
+def _items(value: Any) -> tuple[str, str, list[tuple[Any, Any]]]:
+    if isinstance(value, Mapping):
+        return "{", "}", list(value.items())
+    return ("[", "]", [(None, v) for v in value]) if isinstance(value, list) else ("(", ")", [(None, v) for v in value])
+
+
+def _literal(value: Any, imports: set[str], indent: int = 0, used: int = 0, explode: bool = False) -> str:
+    """``value`` (data read from YAML) as a Python expression that evaluates to it, laid out as ruff formats it.
+
+    A container is written on one line where it fits in :data:`_WIDTH` (``used`` characters of the line are
+    taken before it, and one after it for a comma), else one item per line with a trailing comma, which ruff
+    keeps as it is; ``explode`` forces the second layout (the top-level config, for readability).
+    """
+    if not isinstance(value, (Mapping, list, tuple)):
+        return _atom(value, imports)
+    open_, close, items = _items(value)
+    parts = [
+        (_literal(k, imports) + ": " if isinstance(value, Mapping) else "") + _literal(v, imports, indent + 4)
+        for k, v in items
+    ]
+    single = open_ + ", ".join(parts) + ("," if isinstance(value, tuple) and len(parts) == 1 else "") + close
+    if not items or (not explode and used + len(single) + 1 <= _WIDTH and "\n" not in single):
+        return single
+    pad = " " * (indent + 4)
+    lines = []
+    for k, v in items:
+        key = _literal(k, imports) + ": " if isinstance(value, Mapping) else ""
+        lines.append(pad + key + _literal(v, imports, indent + 4, indent + 4 + len(key)) + ",")
+    return open_ + "\n" + "\n".join(lines) + "\n" + " " * indent + close
+
+
+def _python_snippet(optimizer_cfg: Any, epochs: int, spe: int, spec: Any, build: Any, optimizer_error: Any) -> str:
+    imports = {"torch"}
+    cfg = _literal(optimizer_cfg, imports, explode=True)
+    body = [
+        "model = torch.nn.Linear(4, 2)  # stands for your model (an nn.Module, or its named_parameters())",
+        f"optimizer_cfg = {cfg}",
+    ]
+    if spec is not None:
+        if spec.group_lr:
+            body[0] = "model = your_visionlan_model  # group_lr needs VisionLAN's model.head.MLM_VRM"
+        body.append(
+            f"optimizer, scheduler, pre_step = lrparity.ppocr.torch_optimizer(optimizer_cfg, model, {epochs}, {spe})"
+        )
+        body += [f"# {line}" for line in _torch_summary(spec)]
+        body.append("# or, only the schedule, driving an optimizer of your own (absolute lrs, no base lr):")
+    else:
+        body.append(f"# PaddleOCR cannot build this Optimizer block ({optimizer_error}); the schedule alone:")
+    body += [
+        "schedule = lrparity.from_config(",
+        f"    {_literal(build.schedule.to_config(), imports, 4, explode=True)}",
+        ")",
+        "own_optimizer = torch.optim.SGD(model.parameters(), lr=schedule.value(0))  # your optimizer",
+        "own_scheduler = lrparity.torch_scheduler(schedule, own_optimizer)",
         "# per iteration: loss.backward(); pre_step and pre_step(); optimizer.step(); optimizer.zero_grad();",
         "#                scheduler.step()   # once per ITERATION, not per epoch",
     ]
-    if spec is not None:
-        lines.insert(3, f"# torch optimizer: {_torch_summary(spec)}")
-    return "\n".join(lines)
+    stdlib = [f"import {m}" for m in sorted(imports - {"torch"})]
+    head = [*stdlib, *([""] if stdlib else []), "import torch", ""]
+    head += ["import lrparity", "import lrparity.ppocr", ""]
+    return "\n".join(head + body)
 
 
-def _torch_summary(spec: Any) -> str:
+def _torch_summary(spec: Any) -> list[str]:
+    """The torch optimizer ``torch_optimizer`` builds, as written in the config, and the float32 values it holds."""
+    from lrparity.ppocr.optimizers import _adamw_coeff, _f32
+
     name = spec.name
-    if name == "Adam":
-        s = f"torch.optim.Adam(betas=({spec.beta1}, {spec.beta2}), eps={spec.epsilon}, weight_decay={spec.l2_coupled})"
-    elif name == "AdamW":
-        s = (
-            f"torch.optim.AdamW(betas=({spec.beta1}, {spec.beta2}), eps={spec.epsilon}, "
-            f"weight_decay={spec.adamw_weight_decay}) (+ a weight_decay=0 group for excluded params)"
-        )
+    l2 = float(spec.l2_coupled or 0.0)
+    rounded: list[tuple[str, tuple[float, ...]]] = []  # (argument, values as written) that the optimizer rounds
+    if name in ("Adam", "AdamW"):
+        betas, eps = (float(spec.beta1), float(spec.beta2)), float(spec.epsilon)
+        rounded += [("betas", betas), ("eps", (eps,))]
+        if name == "Adam":
+            s = f"torch.optim.Adam(betas={betas}, eps={eps!r}, weight_decay={l2!r})"
+            rounded.append(("weight_decay", (l2,)))
+        else:
+            s = (
+                f"torch.optim.AdamW(betas={betas}, eps={eps!r}, weight_decay={_adamw_coeff(spec)!r}) "
+                "(+ a weight_decay=0 group for excluded params)"
+            )
     elif name == "Momentum":
-        s = f"torch.optim.SGD(momentum={spec.momentum}, weight_decay={spec.l2_coupled})"
+        s = f"torch.optim.SGD(momentum={float(spec.momentum)!r}, weight_decay={l2!r})"
+        rounded += [("momentum", (float(spec.momentum),)), ("weight_decay", (l2,))]
     elif name == "Adadelta":
-        s = f"torch.optim.Adadelta(rho={spec.rho}, eps={spec.epsilon}, weight_decay={spec.l2_coupled})"
+        s = f"torch.optim.Adadelta(rho={float(spec.rho)!r}, eps={float(spec.epsilon)!r}, weight_decay={l2!r})"
+        rounded += [("rho", (float(spec.rho),)), ("eps", (float(spec.epsilon),)), ("weight_decay", (l2,))]
     else:
-        s = f"lrparity.ppocr.optimizers.PaddleRMSProp(rho={spec.rho}, eps={spec.epsilon}, momentum={spec.momentum})"
+        s = (
+            f"lrparity.ppocr.optimizers.PaddleRMSProp(rho={spec.rho!r}, eps={spec.epsilon!r}, "
+            f"momentum={spec.momentum!r})"
+        )
     if spec.clip_norm is not None:
-        s += f"; pre_step clips each tensor to {spec.clip_norm} (paddle ClipGradByNorm)"
+        s += f"; pre_step clips each tensor to {spec.clip_norm!r} (paddle ClipGradByNorm)"
     elif spec.clip_norm_global is not None:
-        s += f"; pre_step clips the global norm to {spec.clip_norm_global} (paddle ClipGradByGlobalNorm)"
-    return s
+        s += f"; pre_step clips the global norm to {spec.clip_norm_global!r} (paddle ClipGradByGlobalNorm)"
+    if spec.l1_coupled is not None:
+        s += f"; pre_step adds coupled L1 {spec.l1_coupled!r} * sign(p)"
+    lines = [f"torch optimizer: {s}"]
+    if name == "RMSProp":
+        lines.append("  it rounds rho, eps and momentum to the parameter dtype at each step, as Paddle's kernel does")
+        return lines
+    changed = [(arg, vals) for arg, vals in rounded if any(_f32(v) != v for v in vals)]
+    if changed:
+        lines.append("  (values as written in the config; the optimizer holds their float32 roundings on purpose,")
+        lines.append("  the values Paddle's kernels use:")
+        for arg, vals in changed:
+            held = f"({', '.join(repr(_f32(v)) for v in vals)})" if len(vals) > 1 else repr(_f32(vals[0]))
+            lines.append(f"  {arg}={held}")
+        lines[-1] += ")"
+    return lines
+
+
+# -- parity -------------------------------------------------------------------------------------------------------
+def _picks(n: int, rel: np.ndarray, rows: int) -> list[int]:
+    """``rows`` steps for the table: the largest relative difference, the ends, the middle, then evenly spaced."""
+    order = [int(np.argmax(rel)), 0, n - 1, 1, n // 2, n // 4, (3 * n) // 4, n - 2]
+    order += [int(k) for k in np.linspace(0, n - 1, num=min(rows, n))]
+    chosen: list[int] = []
+    for k in order:
+        if 0 <= k < n and k not in chosen:
+            chosen.append(k)
+        if len(chosen) == rows:
+            break
+    return sorted(chosen)
 
 
 def _parity(optimizer_cfg: Any, epochs: int, spe: int, ours: np.ndarray, rows: int) -> dict[str, Any]:
@@ -106,16 +252,14 @@ def _parity(optimizer_cfg: Any, epochs: int, spe: int, ours: np.ndarray, rows: i
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(ref != 0, diff / np.abs(ref), np.where(diff == 0, 0.0, np.inf))
     n = len(ours)
-    picks = sorted({0, 1, n // 4, n // 2, (3 * n) // 4, n - 2, n - 1, int(np.argmax(rel))} & set(range(n)))
-    if rows < len(picks):
-        picks = picks[:rows]
     return {
         "steps": n,
         "identical_steps": int(np.sum(ours == ref)),
         "max_abs_diff": float(diff.max(initial=0.0)),
         "max_rel_diff": float(rel.max(initial=0.0)),
         "rows": [
-            {"step": k, "lrparity": float(ours[k]), "paddle": float(ref[k]), "abs_diff": float(diff[k])} for k in picks
+            {"step": k, "lrparity": float(ours[k]), "paddle": float(ref[k]), "abs_diff": float(diff[k])}
+            for k in _picks(n, rel, rows)
         ],
     }
 
@@ -124,18 +268,17 @@ def run(args: argparse.Namespace) -> int:
     """The ``ppocr`` subcommand; returns the exit status (0). Errors raise ValueError (one line, exit 2)."""
     from lrparity.ppocr import build_lr
 
-    path = Path(args.config)
-    data = _read(path)
-    if "Optimizer" not in data:
-        raise ValueError(f"{path}: no 'Optimizer' section (is this a PaddleOCR training config?)")
-    optimizer_cfg = data["Optimizer"]
-    epochs = args.epochs
-    if epochs is None:
-        epochs = (data.get("Global") or {}).get("epoch_num")
-        if epochs is None:
-            raise ValueError(f"{path}: no Global.epoch_num; pass --epochs")
-    if args.steps_per_epoch < 1:
-        raise ValueError(f"--steps-per-epoch must be >= 1, got {args.steps_per_epoch}")
+    check_range("--steps-per-epoch", args.steps_per_epoch, 1, MAX_STEPS)
+    check_range("--epochs", args.epochs, 1, MAX_STEPS)
+    check_range("--rows", args.rows, 1, MAX_ROWS)
+    _, path = resolve_config(args.config)
+    plot_format = check_image_output(args.plot, "--plot") if args.plot else None
+    optimizer_cfg, epochs = read_training_config(path, args.epochs)
+    if epochs * args.steps_per_epoch > MAX_STEPS:
+        raise ValueError(
+            f"{path}: the run is {epochs * args.steps_per_epoch} steps ({epochs} epochs x {args.steps_per_epoch}); "
+            f"lrparity ppocr evaluates at most {MAX_STEPS} steps"
+        )
     build = build_lr(optimizer_cfg, epochs, args.steps_per_epoch)
     warnings_list = list(build.warnings)
     spec = None
@@ -159,7 +302,8 @@ def run(args: argparse.Namespace) -> int:
             parity = f"skipped: paddle is not installed ({exc})"
 
     if args.plot:
-        _plot(args.plot, ours, f"{path.name}: {build.name}, {epochs} epochs x {args.steps_per_epoch} steps")
+        title = f"{path.name}: {build.name}, {epochs} epochs x {args.steps_per_epoch} steps"
+        _plot(args.plot, plot_format, ours, title)
 
     result = {
         "config": str(path),
@@ -173,7 +317,7 @@ def run(args: argparse.Namespace) -> int:
         "optimizer_error": optimizer_error,
         "warnings": warnings_list,
         "parity": parity,
-        "python": _python_snippet(optimizer_cfg, epochs, args.steps_per_epoch, spec, build),
+        "python": _python_snippet(optimizer_cfg, epochs, args.steps_per_epoch, spec, build, optimizer_error),
     }
     if args.json:
         print(json.dumps(result, indent=2))
@@ -207,18 +351,20 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plot(path: str, lrs: np.ndarray, title: str) -> None:
+def _plot(path: str, image_format: str | None, lrs: np.ndarray, title: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(10, 5), dpi=100)
-    ax.plot(np.arange(len(lrs)), lrs, lw=1.2)
-    ax.set_xlabel("iteration (scheduler.step() calls)")
-    ax.set_ylabel("learning rate")
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        ax.plot(np.arange(len(lrs)), lrs, lw=1.2)
+        ax.set_xlabel("iteration (scheduler.step() calls)")
+        ax.set_ylabel("learning rate")
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        fig.savefig(path, format=image_format)
+    finally:
+        plt.close(fig)

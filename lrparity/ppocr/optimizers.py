@@ -37,6 +37,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from lrparity.core.validation import check_nesting
+
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import torch
 
@@ -244,6 +246,7 @@ def parse_optimizer_block(optimizer_cfg: Mapping[str, Any]) -> OptimizerSpec:
     """
     if not isinstance(optimizer_cfg, Mapping):
         raise TypeError(f"an Optimizer block must be a mapping, got {type(optimizer_cfg).__name__}")
+    check_nesting("ppocr", "the Optimizer block", optimizer_cfg)
     cfg = dict(optimizer_cfg)
     cfg.pop("lr", None)
     warns: list[str] = []
@@ -627,6 +630,15 @@ def paddle_clip_grad_by_global_norm_(params: Iterable[torch.Tensor], clip_norm: 
             g.mul_(scale.to(device=g.device, dtype=g.dtype))
 
 
+def _check_model_arg(value: Any, arg: str, module: str) -> None:
+    """A TypeError naming the model argument when it is not a module or an iterable of parameters."""
+    if value is None or isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise TypeError(
+            f"{arg} (the model) must be {module}, its named_parameters() or its parameters; got "
+            f"{'None' if value is None else type(value).__name__}"
+        )
+
+
 def _torch_named_params(model_or_params: Any) -> list[tuple[str | None, torch.Tensor]]:
     """Trainable ``(name, param)`` pairs from an nn.Module, ``(name, param)`` pairs, or bare parameters."""
     import torch
@@ -634,6 +646,7 @@ def _torch_named_params(model_or_params: Any) -> list[tuple[str | None, torch.Te
     if isinstance(model_or_params, torch.nn.Module):
         items: list[tuple[str | None, torch.Tensor]] = list(model_or_params.named_parameters())
     else:
+        _check_model_arg(model_or_params, "model_or_params", "an nn.Module")
         items = []
         for item in model_or_params:
             if isinstance(item, torch.Tensor):
@@ -852,6 +865,7 @@ def build_paddle_optimizer(
     if isinstance(parameters_or_layer, paddle.nn.Layer):
         named: list[tuple[str | None, Any]] = list(parameters_or_layer.named_parameters())
     else:
+        _check_model_arg(parameters_or_layer, "parameters_or_layer", "a paddle.nn.Layer")
         named = []
         for item in parameters_or_layer:
             if isinstance(item, tuple) and len(item) == 2:

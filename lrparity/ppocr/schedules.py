@@ -12,14 +12,16 @@ round-half-to-even):
 - every class except ``LinearWarmupCosine`` and ``DecayLearningRate`` is wrapped in a linear warmup from 0.0 to
   its peak when ``w > 0``; the inner schedule then starts ``w`` steps late *but keeps its full length* ``T``;
 - keys a class ignores are reported as :class:`PpocrWarning` (PaddleOCR swallows them through ``**kwargs``);
-- blocks PaddleOCR (or Paddle) refuses to build raise :class:`ValueError` saying why.
+- blocks PaddleOCR (or Paddle) refuses to build raise :class:`ValueError` saying why, and so do values that mean
+  nothing even where PaddleOCR silently does something with them (a negative ``warmup_epoch``, unsorted or
+  repeated ``decay_epochs``/``milestones``, a ``last_epoch`` other than -1, a non-boolean ``three_phase``, ...);
+- a warmup that does not end within the run is a :class:`PpocrWarning` (the values are unchanged).
 
 Only numpy and the standard library are used: importing this module imports neither torch nor paddle.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 import numbers
 import warnings
@@ -42,7 +44,7 @@ from lrparity.core import (
     Warmup,
     WithBaseLR,
 )
-from lrparity.core.validation import check_int
+from lrparity.core.validation import check_int, check_nesting
 
 __all__ = [
     "LR_CLASSES",
@@ -119,7 +121,8 @@ _WHY_IGNORED: dict[tuple[str, str], str] = {
 
 
 class PpocrWarning(UserWarning):
-    """A key of a PaddleOCR ``Optimizer`` block that PaddleOCR accepts but ignores, or a silent default."""
+    """A key of a PaddleOCR ``Optimizer`` block that PaddleOCR accepts but ignores, a silent default, or a value
+    that PaddleOCR runs with but that is likely a mistake (a warmup longer than the run)."""
 
 
 @dataclass(frozen=True)
@@ -145,11 +148,23 @@ class LrBuild:
     notes: str
 
 
+#: Top-level sections of a whole PaddleOCR training config (given by mistake instead of its Optimizer block).
+_CONFIG_SECTIONS = ("Global", "Optimizer", "Architecture", "Loss", "Train", "Eval", "PostProcess", "Metric")
+
+
 def lr_block(optimizer_cfg: Mapping[str, Any]) -> dict[str, Any]:
     """The ``lr`` sub-block of an ``Optimizer`` block (a copy). A mapping that is itself an ``lr`` block (it has
-    no ``lr`` key and its ``name`` is not an optimizer) is returned as is."""
+    no ``lr`` key, its ``name`` is not an optimizer, and it has a ``name`` or a ``learning_rate``) is returned as
+    is."""
+    check_nesting("ppocr", "optimizer_cfg", optimizer_cfg)  # before any message shows it
     if not isinstance(optimizer_cfg, Mapping):
         raise TypeError(f"optimizer_cfg must be a mapping (the Optimizer block), got {optimizer_cfg!r}")
+    sections = [k for k in _CONFIG_SECTIONS if k in optimizer_cfg]
+    if sections and "lr" not in optimizer_cfg:
+        raise ValueError(
+            f"optimizer_cfg has no 'lr' block: it looks like a whole PaddleOCR config (sections {sections}); "
+            'pass its Optimizer block, cfg["Optimizer"]'
+        )
     if "lr" in optimizer_cfg:
         lr = optimizer_cfg["lr"]
         if not isinstance(lr, Mapping):
@@ -161,6 +176,11 @@ def lr_block(optimizer_cfg: Mapping[str, Any]) -> dict[str, Any]:
         raise ValueError(
             f"Optimizer block {dict(optimizer_cfg)!r} has no 'lr' sub-block: PaddleOCR's build_optimizer pops "
             "'lr' and fails with KeyError"
+        )
+    if "name" not in optimizer_cfg and "learning_rate" not in optimizer_cfg:
+        raise ValueError(
+            f"optimizer_cfg has no 'lr' block (keys: {sorted(map(str, optimizer_cfg))}): pass a PaddleOCR "
+            'Optimizer block, cfg["Optimizer"], whose lr sub-block holds the schedule, or an lr block itself'
         )
     return dict(optimizer_cfg)
 
@@ -179,6 +199,35 @@ def _number(cls: str, key: str, value: Any, *, positive: bool = False) -> float:
     if not math.isfinite(value) or value < 0 or (positive and value == 0):
         raise ValueError(f"{cls}: {key} = {value!r} must be {'> 0' if positive else '>= 0'} and finite")
     return value
+
+
+def _epochs(cls: str, key: str, value: Any, *, positive: bool) -> float:
+    """A count of epochs: a finite number, > 0 (``positive``) or >= 0."""
+    if not _is_number(value):
+        raise ValueError(f"{cls}: {key} = {value!r} ({type(value).__name__}) is not a number of epochs")
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        raise ValueError(f"{cls}: {key} = {value!r} must be a finite number of epochs {'> 0' if positive else '>= 0'}")
+    return value
+
+
+def _increasing_boundaries(cls: str, key: str, raw: Any, spe: int, why: str) -> list[int]:
+    """Epoch boundaries (a non-empty list, each > 0) as the integer steps they take effect at, strictly increasing.
+
+    A boundary ``b`` epochs takes effect at the first integer step ``t >= b * spe`` (Paddle compares ``t < b``).
+    """
+    if not isinstance(raw, (list, tuple)):
+        raise ValueError(f"{cls}: {key} = {raw!r} must be a list of epochs")
+    if len(raw) == 0:
+        raise ValueError(f"{cls}: {key} is empty")
+    steps = [_boundary(spe * _epochs(cls, f"{key}[{i}]", e, positive=True)) for i, e in enumerate(raw)]
+    for i in range(1, len(steps)):
+        if steps[i] <= steps[i - 1]:
+            same = f" (both take effect at step {steps[i]} with {spe} steps per epoch)" if raw[i] > raw[i - 1] else ""
+            raise ValueError(
+                f"{cls}: {key} = {list(raw)} must be strictly increasing: {key}[{i - 1}] = {raw[i - 1]!r} and "
+                f"{key}[{i}] = {raw[i]!r}{same}; {why}"
+            )
+    return steps
 
 
 def _float_cast(cls: str, key: str, value: Any) -> float:
@@ -203,6 +252,11 @@ def _warmup_steps(cls: str, block: Mapping[str, Any], spe: int, notes: list[str]
         raise ValueError(
             f"{cls}: warmup_epoch = {epochs!r} is not a number: PaddleOCR's round(warmup_epoch * step_each_epoch) "
             "raises TypeError"
+        )
+    if not math.isfinite(epochs) or epochs < 0:
+        raise ValueError(
+            f"{cls}: warmup_epoch = {epochs!r} must be a finite number of epochs >= 0 (PaddleOCR silently runs "
+            "no warmup for a negative one)"
         )
     w = round(epochs * spe)
     if epochs > 0 and w <= 0:
@@ -255,7 +309,7 @@ def build_lr(optimizer_cfg: Mapping[str, Any], epochs: int, steps_per_epoch: int
     spe = check_int("ppocr", "steps_per_epoch", steps_per_epoch, minimum=1)
     block = lr_block(optimizer_cfg)
     name = block.pop("name", "Const")
-    if name not in _USED_KEYS:
+    if not isinstance(name, str) or name not in _USED_KEYS:
         raise ValueError(
             f"lr name {name!r} is not a PaddleOCR lr class (PaddleOCR fails with AttributeError); valid: "
             f"{list(LR_CLASSES)}"
@@ -263,11 +317,23 @@ def build_lr(optimizer_cfg: Mapping[str, Any], epochs: int, steps_per_epoch: int
     missing = [k for k in _REQUIRED_KEYS[name] if k not in block]
     if missing:
         raise ValueError(f"{name}: missing required key(s) {missing}: PaddleOCR's {name}() raises TypeError")
+    last_epoch = block.get("last_epoch", -1)
+    if isinstance(last_epoch, bool) or last_epoch != -1:
+        raise ValueError(
+            f"{name}: last_epoch = {last_epoch!r}: PaddleOCR passes it to Paddle, whose schedule then starts as if "
+            "resumed after that many steps; lrparity builds the run from its start (last_epoch = -1): remove the "
+            "key, and resume from a checkpoint's scheduler state instead"
+        )
     notes: list[str] = []
     _check_ignored(name, block, notes)
     total = epochs * spe
     builder = _BUILDERS[name]
     schedule, w, peak, how = builder(block, epochs, spe, total, notes)
+    if w >= total:
+        notes.append(
+            f"the warmup ({w} steps) does not end within the run ({total} steps = {epochs} epochs x {spe}): the lr "
+            f"never reaches {peak!r}"
+        )
     return LrBuild(
         name=name,
         schedule=schedule,
@@ -381,6 +447,12 @@ def _build_lwc(block: Mapping[str, Any], epochs: int, spe: int, total: int, note
             f"{cls}: warmup_steps = {w!r} must be an int (steps): paddle's LinearWarmup asserts an int warmup_steps"
         )
     w = int(w)
+    if w < 0:
+        raise ValueError(
+            f"{cls}: warmup_steps = {w!r} must be >= 0 (steps); PaddleOCR silently runs no warmup for a negative one"
+        )
+    if eta > lr:
+        raise ValueError(f"{cls}: min_lr ({eta!r}) must be <= learning_rate ({lr!r}): the cosine would anneal upwards")
     how = f"CosineAnnealingDecay({lr!r}, T_max={total}, eta_min={eta!r})"
     if w <= 0:
         return WithBaseLR(Cosine(T_max=total, eta_min=eta, form="recursive"), lr), 0, lr, how + " (recursive form)"
@@ -424,32 +496,16 @@ def _piecewise(cls: str, bounds_raw: Any, values_raw: Any, spe: int, notes: list
             f"more value than boundaries (len(values) == len(decay_epochs) + 1) and raises ValueError; "
             f"decay_epochs={list(bounds_raw)}, values={list(values_raw)}"
         )
-    values = [_number(cls, f"values[{i}]", v) for i, v in enumerate(values_raw)]
-    bounds = []
-    for i, e in enumerate(bounds_raw):
-        if not _is_number(e):
-            raise ValueError(f"{cls}: decay_epochs[{i}] = {e!r} is not a number")
-        bounds.append(spe * e)
-    # paddle: lr = values[first i with t < b_i], else values[-1]. A boundary not above every earlier one (and
-    # above 0) is never the first such i: drop it. Extra middle values (len(values) > len(b) + 1) are unused.
-    kept_b: list[int] = []
-    kept_v: list[float] = []
-    top = 0
-    for i, b in enumerate(bounds):
-        step = _boundary(b)
-        if step > top:
-            kept_b.append(step)
-            kept_v.append(values[i])
-            top = step
-    if len(kept_b) != len(bounds):
-        notes.append(f"{cls}: decay_epochs {list(bounds_raw)} are not increasing: some values are never used")
-    if len(values) > len(bounds) + 1:
-        notes.append(
-            f"{cls}: {len(values)} values for {len(bounds)} decay_epochs: paddle uses values[0..{len(bounds) - 1}] "
-            "and the last one; the others are ignored"
+    if len(values_raw) > len(bounds_raw) + 1:
+        raise ValueError(
+            f"{cls}: {len(values_raw)} values for {len(bounds_raw)} decay_epochs: give len(decay_epochs) + 1 "
+            f"values; paddle would silently use values[0..{len(bounds_raw) - 1}] and the last one only"
         )
-    kept_v.append(values[-1])
-    return Piecewise(boundaries=tuple(kept_b), lrs=tuple(kept_v))
+    values = [_number(cls, f"values[{i}]", v) for i, v in enumerate(values_raw)]
+    bounds = _increasing_boundaries(
+        cls, "decay_epochs", bounds_raw, spe, "paddle's PiecewiseDecay would silently never use a value"
+    )
+    return Piecewise(boundaries=tuple(bounds), lrs=tuple(values))
 
 
 def _build_piecewise(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
@@ -464,9 +520,7 @@ def _build_piecewise(block: Mapping[str, Any], epochs: int, spe: int, total: int
 
 def _build_cyclical(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
     lr = _scheduler_lr("CyclicalCosine", block)
-    cycle = block["cycle"]
-    if not _is_number(cycle):
-        raise ValueError(f"CyclicalCosine: cycle = {cycle!r} is not a number (epochs)")
+    cycle = _epochs("CyclicalCosine", "cycle", block["cycle"], positive=True)
     c = round(cycle * spe)
     if c <= 0:
         raise ValueError(
@@ -479,13 +533,18 @@ def _build_cyclical(block: Mapping[str, Any], epochs: int, spe: int, total: int,
 
 
 def _build_onecycle(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
-    peak = _number("OneCycle", "max_lr", block["max_lr"])
+    peak = _number("OneCycle", "max_lr", block["max_lr"], positive=True)
     strategy = block.get("anneal_strategy", "cos")
     if strategy not in ("cos", "linear"):
         raise ValueError(
             f"OneCycle: anneal_strategy = {strategy!r} must be 'cos' or 'linear': PaddleOCR's OneCycleDecay raises"
         )
-    three = bool(block.get("three_phase", False))
+    three = block.get("three_phase", False)
+    if not isinstance(three, bool):
+        raise ValueError(
+            f"OneCycle: three_phase = {three!r} must be true or false (PaddleOCR tests its truth value: "
+            f"{three!r} means {bool(three)})"
+        )
     w = _warmup_steps("OneCycle", block, spe, notes)
     inner = OneCycle(max_lr=peak, total_steps=total, pct_start=0.3, anneal_strategy=strategy, three_phase=three)
     how = (
@@ -507,22 +566,15 @@ def _build_decay(block: Mapping[str, Any], epochs: int, spe: int, total: int, no
 def _build_multistep(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
     lr = _scheduler_lr("MultiStepDecay", block)
     raw = block["milestones"]
-    if not isinstance(raw, (list, tuple)):
-        raise ValueError(f"MultiStepDecay: milestones = {raw!r} must be a list (epochs): paddle raises TypeError")
-    for i, m in enumerate(raw):
-        if not _is_number(m):
-            raise ValueError(f"MultiStepDecay: milestones[{i}] = {m!r} is not a number")
+    milestones = _increasing_boundaries(
+        "MultiStepDecay", "milestones", raw, spe, "paddle's MultiStepDecay raises or skips a decay"
+    )
     steps = [spe * m for m in raw]
-    if any(a >= b for a, b in itertools.pairwise(steps)):
-        raise ValueError(
-            f"MultiStepDecay: milestones {list(raw)} must be strictly increasing: paddle's MultiStepDecay raises "
-            "'The elements of milestones must be incremented'"
-        )
     gamma = _number("MultiStepDecay", "gamma", block["gamma"], positive=True)
     if gamma >= 1.0:
         raise ValueError(f"MultiStepDecay: gamma = {gamma!r} must be < 1.0: paddle's MultiStepDecay raises ValueError")
     w = _warmup_steps("MultiStepDecay", block, spe, notes)
-    inner = MultiStep(milestones=tuple(_boundary(s) for s in steps), gamma=gamma)
+    inner = MultiStep(milestones=tuple(milestones), gamma=gamma)
     how = f"MultiStepDecay({lr!r}, milestones={steps}, gamma={gamma!r})"
     return _warmed(inner, w, lr, how, f" (decays land {w} steps late)")
 
