@@ -8,6 +8,9 @@
    skipped test is a failure -- a skip at collection (``importorskip`` of a module), at setup (a skip mark, an
    empty parameter set) or in the test, and an xfail -- unless its node id is listed, with the reason, in
    ``ci/allowed_skips.txt``. Local runs keep pytest's usual skips.
+3. Helpers the test files share (bitwise comparisons, ``check_both``, the no-framework import check, a torch SGD
+   builder, ...) are plain functions in ``tests/helpers.py``, imported as ``from tests.helpers import ...`` by
+   ``tests/`` and ``parity_tests/`` alike: the repository root is put on ``sys.path`` here, whatever the import mode.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import copy
 import functools
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +28,9 @@ import yaml
 REPO = Path(__file__).resolve().parent
 PPOCR_CORPUS = REPO / "tests" / "data" / "ppocr_configs.yaml"
 ALLOWED_SKIPS = REPO / "ci" / "allowed_skips.txt"
+
+if str(REPO) not in sys.path:  # tests.helpers, under --import-mode=importlib too
+    sys.path.insert(0, str(REPO))
 
 
 # --------------------------------------------------------------------------------------------------- corpus

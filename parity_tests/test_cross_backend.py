@@ -28,6 +28,29 @@ NO_NATIVE = {
     "noise_cosine": "neither framework has lr noise (timm's, with lrparity's seeded per-step draws)",
     "phase_anneal": "free phase ends and levels: the natives' OneCycleLR builds them from its own parameters only",
     "two_step_cosine": "a sequence of two cosines restarting at step 2000: no single native does it",
+    # the recipes' shapes: each is held against its library's own code in parity_tests/test_recipes_*.py
+    "timm_cosine_cycles": "timm's CosineLRScheduler (test_recipes_timm.py): no framework native has cycle decay",
+    "timm_tanh_warmup": "timm's TanhLRScheduler (test_recipes_timm.py)",
+    "timm_step": "timm's StepLRScheduler with a fractional decay_t (test_recipes_timm.py)",
+    "timm_rsqrt": "timm's WSD rsqrt (test_recipes_timm.py)",
+    "timm_noise": "timm's torch-generator lr noise (test_recipes_timm.py)",
+    "hf_inverse_sqrt": "a transformers LambdaLR (test_recipes_hf.py)",
+    "hf_warmup_stable_decay": "a transformers LambdaLR (test_recipes_hf.py)",
+    "hf_cosine_warmup_with_min_lr": "a transformers LambdaLR (test_recipes_hf.py)",
+    "warmup_linear_decay": "a transformers / PaddleNLP LambdaLR (test_recipes_hf.py, test_recipes_paddlenlp.py)",
+    "warmup_cosine_full_wave": "PaddleNLP's LambdaDecay (test_recipes_paddlenlp.py)",
+    "warmup_cosine_hard_restarts": "a transformers / PaddleNLP LambdaLR (test_recipes_hf.py)",
+    "warmup_cosine_min_lr": "a transformers LambdaLR (test_recipes_hf.py)",
+    "warmup_polynomial_decay": "a transformers / PaddleNLP LambdaLR (test_recipes_hf.py)",
+    "constant_warmup": "a transformers / PaddleNLP LambdaLR (test_recipes_hf.py)",
+    "pretrain_cosine_anneal": "PaddleNLP's pretraining scheduler (test_recipes_paddlenlp.py)",
+    "pretrain_linear_anneal": "PaddleNLP's pretraining scheduler (test_recipes_paddlenlp.py)",
+    "ppdet_warmup_cosine_hold": "PaddleDetection's PiecewiseDecay table (test_recipes_ppdet.py)",
+    "ppdet_exp_warmup_piecewise": "PaddleDetection's PiecewiseDecay table (test_recipes_ppdet.py)",
+    "fixmatch_cosine": "PaddleClas's CosineFixmatch, a LambdaDecay (test_recipes_ppcls.py)",
+    "mmengine_poly": "mmengine's PolyLR recursion (test_recipes_mmengine.py)",
+    "mmengine_per_epoch_cosine": "mmengine's epoch-stepped CosineAnnealingLR (test_recipes_mmengine.py)",
+    "mmengine_stacked": "mmengine's stacked recursions (test_recipes_mmengine.py)",
 }
 WITH_NATIVE = [e for e in CATALOGUE if e.reference != "core"]
 
@@ -37,9 +60,20 @@ def core_values():
     return {e.name: runners.run_core(e.schedule, e.base_lr, e.steps) for e in CATALOGUE}
 
 
+def test_reference_natives_come_from_the_tables():
+    """An entry's reference native is one the native tables give it, held to the tolerance its table row gives."""
+    for entry in WITH_NATIVE:
+        assert entry.reference in entry.natives, (
+            f"{entry.name}: reference {entry.reference!r}, but the {entry.reference} native table has no native for "
+            f"{type(entry.schedule).__name__}"
+        )
+        assert entry.rtol == entry.natives[entry.reference].rtol, entry.name
+
+
 @pytest.mark.parametrize("entry", WITH_NATIVE, ids=[e.name for e in WITH_NATIVE])
 def test_core_matches_reference_native(entry, core_values):
     pytest.importorskip(entry.reference)
+    assert entry.reference in entry.natives, f"{entry.name}: no {entry.reference} native in the tables"
     if entry.reference == "torch":
         ref = runners.run_torch_native(entry.torch_native, entry.base_lr, entry.steps)
     else:

@@ -17,17 +17,17 @@ import pytest
 torch = pytest.importorskip("torch")
 paddle = pytest.importorskip("paddle")
 
-from _cases import warmup_cosine_and_one_cycle  # noqa: E402
-
 import lrparity  # noqa: E402
 from lrparity import Cosine, Plateau, Warmup  # noqa: E402
+from parity_tests._cases import warmup_cosine_and_one_cycle  # noqa: E402
+from tests.helpers import torch_sgd  # noqa: E402
 
 N = 120
 CASES = warmup_cosine_and_one_cycle(N, warmup=20, peak=0.1, start_lr=0.001)
 
 
 def _torch(schedule, base):
-    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))], lr=base or 0.1)
+    opt = torch_sgd(base or 0.1, dtype=torch.float64)
     return opt, lrparity.torch_scheduler(schedule, opt)
 
 
@@ -128,7 +128,7 @@ def test_plateau_state_crosses(semantics):
         ref.step(m)
     assert len(set(full)) > 3, "the metric sequence must trigger reductions"
     for k in (0, 7, 20, 33, 50, 89):
-        opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))], lr=0.1)
+        opt = torch_sgd(0.1, dtype=torch.float64)
         t_sched = lrparity.torch_scheduler(plateau, opt)
         for m in metrics[:k]:
             t_sched.step(m)
@@ -139,7 +139,7 @@ def test_plateau_state_crosses(semantics):
             tail.append(p_sched())
             p_sched.step(m)
         assert tail == full[k:], f"plateau ({semantics}) torch -> paddle at step {k}"
-        opt2 = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))], lr=0.1)
+        opt2 = torch_sgd(0.1, dtype=torch.float64)
         t2 = lrparity.torch_scheduler(plateau, opt2)
         t2.load_state_dict(_neutral(t_sched.state_dict()))
         tail = []

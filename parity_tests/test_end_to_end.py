@@ -14,9 +14,8 @@ import pytest
 torch = pytest.importorskip("torch")
 paddle = pytest.importorskip("paddle")
 
-from _cases import warmup_cosine_and_one_cycle  # noqa: E402
-
 import lrparity  # noqa: E402
+from parity_tests._cases import warmup_cosine_and_one_cycle  # noqa: E402
 
 STEPS = 100
 SCHEDULES = warmup_cosine_and_one_cycle(STEPS, warmup=10, peak=0.05, start_lr=0.0)

@@ -59,6 +59,17 @@ def test_checker_fails_on_native_drift():
     assert "native drifted: first differing step 5000" in str(failures[0])
 
 
+def test_checker_fails_when_the_tables_no_longer_give_a_native():
+    """The goldens hold each entry's natives: an entry the native tables stop giving a native is a drift."""
+    import dataclasses
+
+    pytest.importorskip("torch")
+    entry = dataclasses.replace(get("step"))
+    object.__setattr__(entry, "natives", {k: v for k, v in entry.natives.items() if k != "torch"})
+    failures, _ = golden.check(GOLDEN, [entry], backends=())
+    assert [str(f) for f in failures] == ["step / torch-native: the torch native table gives this entry no native now"]
+
+
 def test_checker_flags_a_changed_catalogue_entry():
     meta, arrays = golden.load(GOLDEN)
     meta = {**meta, "entries": {**meta["entries"], "step": {**meta["entries"]["step"], "steps": 5}}}

@@ -16,6 +16,7 @@ torch = pytest.importorskip("torch")
 paddle = pytest.importorskip("paddle")
 
 from lrparity.core import Plateau, PlateauState  # noqa: E402
+from tests.helpers import torch_sgd  # noqa: E402
 
 N_STEPS = 300
 
@@ -34,8 +35,7 @@ class _Native:
 
 class TorchNative(_Native):
     def __init__(self, lrs, **kw):
-        params = [torch.nn.Parameter(torch.zeros(1)) for _ in lrs]
-        self.opt = torch.optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(params, lrs)])
+        self.opt = torch_sgd(*lrs)
         self.sched = torch.optim.lr_scheduler.ReduceLROnPlateau(self.opt, **kw)
 
     def snapshot(self):
@@ -288,7 +288,7 @@ def test_no_warnings_from_natives_or_lrparity_plateaus():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         t_native = TorchNative([0.1, 0.01], **kw)
-        opt = torch.optim.SGD([{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr} for lr in (0.1, 0.01)])
+        opt = torch_sgd(0.1, 0.01)
         t_ours = lrparity.torch_scheduler(Plateau(**kw), opt)
         p_native = PaddleNative(0.1, eps=1e-8, **kw)
         p_ours = lrparity.paddle_scheduler(Plateau(semantics="paddle", **kw), learning_rate=0.1)

@@ -9,10 +9,7 @@ iteration as ``tools/program.py`` does; it never uses lrparity's core.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -20,18 +17,11 @@ import pytest
 
 paddle = pytest.importorskip("paddle")
 
-from lrparity.ppocr import PpocrWarning, build_lr, lr_schedule  # noqa: E402
+from lrparity.ppocr import build_lr, lr_schedule  # noqa: E402
 from lrparity.ppocr.reference import paddle_reference_lrs, paddle_reference_scheduler  # noqa: E402
+from tests.helpers import no_ppocr_warnings  # noqa: E402
 
 pytestmark = pytest.mark.paddle
-
-
-@contextlib.contextmanager
-def _no_ppocr_warnings() -> Iterator[None]:
-    """Silence the PpocrWarning notes (approximations the corpus knowingly uses) inside the block."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PpocrWarning)
-        yield
 
 
 #: Blocks PaddleOCR cannot build while building the LR scheduler (Piecewise with len(values) == len(decay_epochs)).
@@ -64,7 +54,7 @@ def test_every_corpus_block(ppocr_entry: dict[str, Any], spe: int) -> None:
         with pytest.raises(ValueError, match="one more element than boundaries"):
             paddle_reference_scheduler(optimizer_cfg, epochs, spe)
         return
-    with _no_ppocr_warnings():
+    with no_ppocr_warnings():  # notes of approximations the corpus knowingly uses
         ours = lr_schedule(optimizer_cfg, epochs, spe).values(range(epochs * spe))
     ref = paddle_reference_lrs(optimizer_cfg, epochs, spe)
     np.testing.assert_array_equal(ours, ref)  # bit-identical, recursive forms included
@@ -89,7 +79,7 @@ def test_two_step_cosine_both_forms_past_200_epochs() -> None:
     """Without warmup the recursion holds 0 after 200 epochs; with warmup the closed form jumps back up."""
     for warm in (0, 1):
         cfg = {"lr": {"name": "TwoStepCosine", "learning_rate": 0.01, "warmup_epoch": warm}}
-        with _no_ppocr_warnings():
+        with no_ppocr_warnings():
             ours = lr_schedule(cfg, 240, 2).values(range(480))
         ref = paddle_reference_lrs(cfg, 240, 2)
         np.testing.assert_array_equal(ours, ref)
@@ -195,7 +185,7 @@ def test_training_schedule_values_drive_torch(case: str, ppocr_corpus: list[dict
 
     cfg, epochs, spe, (lrs_p, w_p, b_p) = _training_case(case, ppocr_corpus)
     model, x, y = _torch_model()
-    with _no_ppocr_warnings():
+    with no_ppocr_warnings():
         values = build_lr(cfg, epochs, spe).schedule.values(range(epochs * spe))
     opt, pre_step = build_torch_optimizer(parse_optimizer_block(cfg), model, float(values[0]))
     lrs_t = []
@@ -215,7 +205,7 @@ def test_training_torch_optimizer(case: str, ppocr_corpus: list[dict[str, Any]])
 
     cfg, epochs, spe, (lrs_p, w_p, b_p) = _training_case(case, ppocr_corpus)
     model, x, y = _torch_model()
-    with _no_ppocr_warnings():
+    with no_ppocr_warnings():
         opt, sched, pre_step = torch_optimizer(cfg, model, epochs, spe)
     lrs_t = []
     for _ in range(epochs * spe):
@@ -236,7 +226,7 @@ def test_paddle_optimizer_matches_paddleocr_way(case: str, ppocr_corpus: list[di
 
     cfg, epochs, spe, (lrs_p, _, _) = _training_case(case, ppocr_corpus)
     layer = paddle.nn.Linear(6, 3)
-    with _no_ppocr_warnings():
+    with no_ppocr_warnings():
         opt, sched = paddle_optimizer(cfg, layer, epochs, spe)
     lrs = []
     for _ in range(epochs * spe):

@@ -25,6 +25,7 @@ from torch.optim import lr_scheduler as N  # noqa: E402
 
 import lrparity  # noqa: E402
 from lrparity.backends.torch import NativeMismatchWarning, from_native  # noqa: E402
+from tests.helpers import torch_sgd  # noqa: E402
 
 pytestmark = [
     pytest.mark.torch,
@@ -37,7 +38,7 @@ RTOL = 1e-12
 
 
 def opt(lr: float = BASE) -> torch.optim.Optimizer:
-    return torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr, momentum=0.9)
+    return torch_sgd(lr, momentum=0.9)
 
 
 def lr(o: torch.optim.Optimizer) -> float:

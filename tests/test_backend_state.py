@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import subprocess
 import sys
 
 import pytest
 
 from lrparity import Cosine, Exponential, Lambda, OneCycle, Step
-from lrparity.backends._blocks import FIRST_BLOCK, MAX_BLOCK, BlockCache, BlockRows, finite_prefix
-from lrparity.backends._state import (
+from lrparity.backends.neutral.blocks import FIRST_BLOCK, MAX_BLOCK, BlockCache, BlockRows, finite_prefix
+from lrparity.backends.neutral.state import (
     STATE_VERSION,
     check_header,
     check_kind,
@@ -20,11 +21,21 @@ from lrparity.backends._state import (
 )
 
 
-def test_helpers_import_no_framework() -> None:
-    assert "lrparity.backends._state" in sys.modules and "lrparity.backends._blocks" in sys.modules
-    for name in ("lrparity.backends._state", "lrparity.backends._blocks"):
-        source = open(sys.modules[name].__file__).read()
-        assert "import torch" not in source and "import paddle" not in source
+def test_neutral_helpers_and_native_tables_import_no_framework() -> None:
+    """The neutral modules, the native tables and the backend packages themselves import neither framework (only
+    an adapter, on first use, does)."""
+    code = (
+        "import sys, pkgutil, importlib, lrparity.backends.neutral as n\n"
+        "for m in pkgutil.iter_modules(n.__path__): importlib.import_module(f'lrparity.backends.neutral.{m.name}')\n"
+        "import lrparity.backends.torch, lrparity.backends.paddle, lrparity.backends.torch.natives\n"
+        "import lrparity.backends.paddle.natives, lrparity.backends.cli\n"
+        "import lrparity\n"
+        "lrparity.to_native_code(lrparity.Warmup(lrparity.Cosine(100), 10, start_factor=0.1), 'torch')\n"
+        "lrparity.to_native_code(lrparity.Cosine(100), 'paddle', learning_rate=0.1)\n"
+        "print(sorted(m for m in ('torch', 'paddle') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 import lrparity
-from lrparity.cli import example_names, main
+from lrparity import cli
+from lrparity.cli import configs, example_names, main, plugins
 
 EXAMPLES = ["warmup_cosine", "one_cycle", "step", "piecewise", "cyclic", "noam"]
 
@@ -535,3 +536,108 @@ def test_show_cyclic_and_noam_lengths() -> None:
     assert "restarts:    a cycle every 400 steps: 200 up, 200 down, mode triangular2" in r.stdout
     r = run("show", "noam")
     assert "length:      unbounded: peaks at step 400 (warmup_steps), then decays as 1/sqrt(step)" in r.stdout
+
+
+# -- commands and config sources come from the modules that own them --------------------------------------------------
+def test_the_top_level_cli_knows_nothing_about_paddleocr() -> None:
+    """Outside docstrings and comments, lrparity/cli/ names no PaddleOCR part: lrparity.ppocr.cli plugs it in."""
+    for path in sorted(Path(cli.__file__).parent.glob("*.py")):
+        assert not _paddleocr_words(path), path
+    assert set(cli.command_modules()) >= {"parity", "ppocr"}
+    (ppocr,) = [s for s in cli.config_sources() if s.name == "PaddleOCR"]
+    assert ppocr.detect is not None and ppocr.load.__module__ == "lrparity.ppocr.cli"
+
+
+def _paddleocr_words(path: Path) -> list[str]:
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    words = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            words.append(node.id)
+        elif isinstance(node, ast.Attribute):
+            words.append(node.attr)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            words.append(node.value)
+    return [w for w in words if "ppocr" in w.lower() or "paddleocr" in w.lower() or "Optimizer" in w]
+
+
+def _demo_loader(request: cli.LoadRequest) -> cli.Loaded:
+    schedule = lrparity.Cosine(100)
+    total = 10 * (request.steps_per_epoch or 1)
+    return cli.Loaded(request.label, f"demo {request.kind}:{request.target}", schedule, None, total, 1, 10)
+
+
+@pytest.fixture
+def demo_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sources registered inside the test only."""
+    monkeypatch.setattr(configs, "_SOURCES", dict(configs._SOURCES))
+    cli.register_config_source(cli.ConfigSource("Demo", _demo_loader, prefixes=("demo", "demo2")))
+
+
+def test_a_registered_source_reads_kind_config_arguments(
+    demo_sources: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["show", "demo:configs/x.yml"]) == 0
+    out = capsys.readouterr().out
+    assert "source:      demo demo:configs/x.yml" in out and "epochs:      10 x 1 steps per epoch" in out
+    assert main(["table", "demo2:a:b", "--steps", "3", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["schedule"]["type"] == "cosine.v1"
+
+
+def test_a_registered_source_recognises_file_contents(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(configs, "_SOURCES", dict(configs._SOURCES))
+    seen: list[cli.LoadRequest] = []
+
+    def load(request: cli.LoadRequest) -> cli.Loaded:
+        seen.append(request)
+        return cli.Loaded(request.label, str(request.path), lrparity.Step(2, 0.5), 1.0, 6)
+
+    cli.register_config_source(cli.ConfigSource("Recipe", load, detect=lambda data: "recipe" in data))
+    path = tmp_path / "r.yaml"
+    path.write_text("recipe: {epochs: 3}\n", encoding="utf-8")
+    assert main(["table", str(path), "--steps", "4", "--epochs", "3"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["0,1.0", "1,1.0", "2,0.5", "3,0.5"]
+    (request,) = seen
+    assert (request.label, request.data, request.epochs, request.kind) == ("r", {"recipe": {"epochs": 3}}, 3, None)
+
+
+def test_config_sources_are_checked_when_registered(demo_sources: None) -> None:
+    with pytest.raises(ValueError, match=r"KIND 'demo' is already read by 'Demo'"):
+        cli.register_config_source(cli.ConfigSource("Other", _demo_loader, prefixes=("demo",)))
+    with pytest.raises(ValueError, match="lower-case identifiers"):
+        cli.ConfigSource("Bad", _demo_loader, prefixes=("Demo",))
+    with pytest.raises(ValueError, match="give prefixes, detect or both"):
+        cli.ConfigSource("Nothing", _demo_loader)
+    cli.register_config_source(cli.ConfigSource("Demo", _demo_loader, prefixes=("demo",)))  # a module reloaded
+
+
+def test_an_unknown_kind_is_named(demo_sources: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "nosuchkind:x"]) == 2
+    err = capsys.readouterr().err
+    assert "'nosuchkind' is not a KIND of KIND:CONFIG that lrparity reads (KINDs: demo, demo2, hf, " in err
+
+
+def test_a_command_module_that_fails_to_import_is_reported_when_used(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = (("broken", ImportError("No module named 'frobnicator'")),)
+    modules = plugins._command_modules()
+    monkeypatch.setattr(plugins, "_command_modules", lambda: modules + broken)
+    assert main(["show", "step", "--steps", "3"]) == 0  # the other commands work
+    capsys.readouterr()
+    assert main(["broken"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "lrparity: error: the 'broken' subcommand failed to load: ImportError: No module named 'frobnicator'"
+    )

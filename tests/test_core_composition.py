@@ -26,26 +26,18 @@ from lrparity.core import (
     WithBaseLR,
     from_config,
 )
+from tests.helpers import check_both, cosine_formula
 
 B = 0.1
-
-
-def _cos(t, T, b=B, eta=0.0):
-    return eta + (b - eta) * (1 + math.cos(math.pi * t / T)) / 2
-
-
-def check_both(schedule, steps, expected, base_lr=B):
-    assert [schedule.value(t, base_lr) for t in steps] == expected
-    assert schedule.values(steps, base_lr).tolist() == expected
 
 
 # --------------------------------------------------------------------------------------------------- warmup
 def test_warmup_prefix_linear_from_zero_then_the_full_schedule():
     s = Warmup(Cosine(T_max=10), warmup_steps=4)
-    end = _cos(0, 10)  # the schedule's own first value: no jump
+    end = cosine_formula(0, 10)  # the schedule's own first value: no jump
     assert end == B
     steps = list(range(0, 20))
-    expected = [(end - 0.0) * t / 4 + 0.0 if t < 4 else _cos(t - 4, 10) for t in steps]
+    expected = [(end - 0.0) * t / 4 + 0.0 if t < 4 else cosine_formula(t - 4, 10) for t in steps]
     check_both(s, steps, expected)
     assert s(4, B) == B  # the cosine starts at its step 0 after the warmup
     assert s(14, B) == 0.0  # and keeps its full length: trough at W + T_max
@@ -54,9 +46,9 @@ def test_warmup_prefix_linear_from_zero_then_the_full_schedule():
 
 def test_warmup_overlap_replaces_the_first_steps():
     s = Warmup(Cosine(T_max=10), warmup_steps=4, mode="overlap")
-    end = _cos(4, 10)  # hands over at the schedule's value at step W
+    end = cosine_formula(4, 10)  # hands over at the schedule's value at step W
     steps = list(range(0, 20))
-    expected = [(end - 0.0) * t / 4 + 0.0 if t < 4 else _cos(t, 10) for t in steps]
+    expected = [(end - 0.0) * t / 4 + 0.0 if t < 4 else cosine_formula(t, 10) for t in steps]
     check_both(s, steps, expected)
     assert s(10, B) == 0.0
     assert s.length == 10
@@ -101,7 +93,7 @@ def test_warmup_exponential_shape():
 
 def test_warmup_constant_shape():
     s = Warmup(Cosine(T_max=10), 3, start_factor=0.1, shape="constant")
-    check_both(s, [0, 1, 2, 3, 4], [B * 0.1, B * 0.1, B * 0.1, _cos(0, 10), _cos(1, 10)])
+    check_both(s, [0, 1, 2, 3, 4], [B * 0.1, B * 0.1, B * 0.1, cosine_formula(0, 10), cosine_formula(1, 10)])
 
 
 def test_warmup_start_lr_and_start_factor_are_exclusive():
@@ -142,7 +134,7 @@ def test_warmup_of_a_composite():
 def test_sequence_each_phase_restarts_from_its_milestone_and_base():
     s = Sequence([Linear(0.1, 1.0, 5), Cosine(T_max=20)], milestones=[5])
     steps = list(range(0, 40))
-    expected = [B * (0.1 + (1.0 - 0.1) * min(5, t) / 5) if t < 5 else _cos(t - 5, 20) for t in steps]
+    expected = [B * (0.1 + (1.0 - 0.1) * min(5, t) / 5) if t < 5 else cosine_formula(t - 5, 20) for t in steps]
     check_both(s, steps, expected)
     assert s.length == 25
 
@@ -170,7 +162,7 @@ def test_sequence_milestone_count_mismatch():
     assert "milestones" in str(err.value) and "2" in str(err.value) and "1" in str(err.value)
     with pytest.raises(ValueError):
         Sequence([Constant()], [5])
-    assert Sequence([Cosine(10)], []).values([0, 5], B).tolist() == [_cos(0, 10), _cos(5, 10)]
+    assert Sequence([Cosine(10)], []).values([0, 5], B).tolist() == [cosine_formula(0, 10), cosine_formula(5, 10)]
 
 
 def test_sequence_uses_base_lr_if_any_phase_does():
@@ -185,7 +177,7 @@ def test_sequence_with_shift_sees_the_global_step():
     # PaddleOCR TwoStepCosine: the second cosine is evaluated at the global step
     s = Sequence([Cosine(T_max=100), Shift(Cosine(T_max=200), offset=50)], [50])
     steps = [0, 49, 50, 51, 120]
-    expected = [_cos(t, 100) if t < 50 else _cos(t, 200) for t in steps]
+    expected = [cosine_formula(t, 100) if t < 50 else cosine_formula(t, 200) for t in steps]
     check_both(s, steps, expected)
 
 

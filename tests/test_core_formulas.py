@@ -30,25 +30,9 @@ from lrparity.core import (
     Polynomial,
     Step,
 )
+from tests.helpers import assert_close, check_both, cosine_formula
 
 B = 0.1  # base lr used throughout
-
-
-def close(actual: float, expected: float, rel: float = 1e-15) -> None:
-    assert math.isclose(actual, expected, rel_tol=rel, abs_tol=1e-300), (actual, expected)
-
-
-def check_both(schedule, steps, expected, base_lr=B, exact=True):
-    """The schedule at each step, one at a time and as one array, against the expected values."""
-    scalar = [schedule.value(t, base_lr) for t in steps]
-    vector = schedule.values(np.asarray(steps, dtype=np.int64), base_lr).tolist()
-    for t, s, v, e in zip(steps, scalar, vector, expected):
-        if exact:
-            assert s == e, f"t={t}: value {s!r} != expected {e!r}"
-            assert v == e, f"t={t}: values {v!r} != expected {e!r}"
-        else:
-            close(s, e)
-            close(v, e)
 
 
 # --------------------------------------------------------------------------------------------------- constant
@@ -174,7 +158,7 @@ def test_exponential():
 def test_natural_exp():
     s = NaturalExp(gamma=0.5)
     check_both(s, [0, 1, 3, 40], [B * math.exp(-1 * 0.5 * t) for t in [0, 1, 3, 40]])
-    close(s(2, 1.0), 0.36787944117144233)  # e**-1 by hand
+    assert_close(s(2, 1.0), 0.36787944117144233)  # e**-1 by hand
 
 
 def test_inverse_time():
@@ -193,13 +177,13 @@ def test_linear_ramp_then_hold():
     steps = [0, 1, 2, 3, 4, 5, 10**12]
     expected = [B * (0.25 + (1.0 - 0.25) * min(4, t) / 4) for t in steps]
     check_both(s, steps, expected)
-    close(s(2, 1.0), 0.625)
+    assert_close(s(2, 1.0), 0.625)
     assert s(4, B) == B * 1.0
 
 
 def test_linear_defaults_are_torch_defaults():
     s = Linear()
-    close(s(0, 1.0), 1 / 3)
+    assert_close(s(0, 1.0), 1 / 3)
     assert s(5, 1.0) == 1.0
     assert s.total_steps == 5
 
@@ -223,7 +207,7 @@ def test_polynomial_decay_to_end_lr():
     steps = [0, 3, 9, 10, 11, 10**12]
     expected = [(B - 0.01) * (1 - min(t, 10) / 10) ** 2.0 + 0.01 for t in steps]
     check_both(s, steps, expected)
-    close(s(3, B), 0.09 * 0.49 + 0.01)
+    assert_close(s(3, B), 0.09 * 0.49 + 0.01)
     assert s(10, B) == 0.01
 
 
@@ -243,35 +227,31 @@ def test_polynomial_cycle_grows_the_horizon():
     steps = list(cases)
     expected = [(1.0 - 0.0) * (1 - t / cases[t]) ** 1.0 + 0.0 for t in steps]
     check_both(s, steps, expected, base_lr=1.0)
-    close(s(15, 1.0), 0.25)
+    assert_close(s(15, 1.0), 0.25)
     assert s(20, 1.0) == 0.0
-    close(s(21, 1.0), 0.3)
+    assert_close(s(21, 1.0), 0.3)
 
 
 # --------------------------------------------------------------------------------------------------- cosine
-def _cos(t, T, b=B, eta=0.0):
-    return eta + (b - eta) * (1 + math.cos(math.pi * t / T)) / 2
-
-
 def test_cosine_closed_form_and_periodic_past_t_max():
     s = Cosine(T_max=10, eta_min=0.01)
     steps = [0, 1, 3, 5, 10, 15, 20, 21, 10**12]
-    check_both(s, steps, [_cos(t, 10, eta=0.01) for t in steps])
+    check_both(s, steps, [cosine_formula(t, 10, eta_min=0.01) for t in steps])
     assert s(10, B) == 0.01  # cos(pi) = -1 exactly: the trough is eta_min
-    close(s(5, B), (0.1 + 0.01) / 2)
-    close(s(20, B), B)
+    assert_close(s(5, B), (0.1 + 0.01) / 2)
+    assert_close(s(20, B), B)
 
 
 def test_cosine_hold_after_end():
     s = Cosine(T_max=10, eta_min=0.01, after_end="hold")
     steps = [0, 5, 10, 11, 19, 10**12]
-    check_both(s, steps, [_cos(min(t, 10), 10, eta=0.01) for t in steps])
+    check_both(s, steps, [cosine_formula(min(t, 10), 10, eta_min=0.01) for t in steps])
     assert s(15, B) == 0.01
 
 
 def test_cosine_float_t_max():
     s = Cosine(T_max=10.5)
-    check_both(s, [0, 3, 10, 11], [_cos(t, 10.5) for t in [0, 3, 10, 11]])
+    check_both(s, [0, 3, 10, 11], [cosine_formula(t, 10.5) for t in [0, 3, 10, 11]])
 
 
 def test_cosine_t_max_one():
@@ -302,13 +282,13 @@ def test_restarts_t_mult_one():
     steps = [0, 3, 9, 10, 13, 20, 10**12 + 3]
     check_both(s, steps, [_restart_reference(t, 10, 1, eta=0.001) for t in steps])
     assert s(10, B) == B and s(20, B) == B
-    assert s(13, B) == _cos(3, 10, eta=0.001)
+    assert s(13, B) == cosine_formula(3, 10, eta_min=0.001)
 
 
 def test_restarts_t_mult_two():
     s = CosineRestarts(T_0=10, T_mult=2)
     # cycles start at 0, 10, 30, 70, 150 with lengths 10, 20, 40, 80
-    assert s(45, B) == _cos(15, 40)
+    assert s(45, B) == cosine_formula(15, 40)
     for start in (0, 10, 30, 70, 150, 310):
         assert s(start, B) == B
     steps = list(range(0, 400, 7))
@@ -324,7 +304,7 @@ def test_restarts_t_mult_three_restarts_exactly_at_121_t0(T_0):
     s = CosineRestarts(T_0=T_0, T_mult=3)
     assert s(t, B) == B  # a restart: the peak, exactly
     # one step earlier: the last step of cycle 4 (length 81*T_0), 81*T_0 - 1 steps in
-    assert s(t - 1, B) == _cos(81 * T_0 - 1, 81 * T_0)
+    assert s(t - 1, B) == cosine_formula(81 * T_0 - 1, 81 * T_0)
     steps = list(range(0, 400 * T_0, T_0)) + list(range(t - 3, t + 3))
     for x in steps:
         assert s(x, B) == _restart_reference(x, T_0, 3), x
@@ -351,7 +331,7 @@ def test_restarts_t_mult_three_far_restart_is_exact():
     s = CosineRestarts(T_0=7, T_mult=3)
     assert s(start, B) == B
     assert s.values([start], B)[0] == B
-    assert s(start - 1, B) == _cos(7 * 3**29 - 1, 7 * 3**29)
+    assert s(start - 1, B) == cosine_formula(7 * 3**29 - 1, 7 * 3**29)
 
 
 def test_restarts_cycle_decay():
@@ -366,7 +346,7 @@ def test_restarts_cycle_decay():
 def test_restarts_cycle_limit_holds_eta_min(T_mult):
     s = CosineRestarts(T_0=10, T_mult=T_mult, eta_min=0.002, cycle_limit=2)
     end = 20 if T_mult == 1 else 30
-    assert s(end - 1, B) == _cos(end - 1 - (end - 10 * T_mult), 10 * T_mult, eta=0.002)
+    assert s(end - 1, B) == cosine_formula(end - 1 - (end - 10 * T_mult), 10 * T_mult, eta_min=0.002)
     for t in (end, end + 1, 10**12):
         assert s(t, B) == 0.002
     assert s.length == end
@@ -377,7 +357,7 @@ def test_restarts_cycle_limit_holds_eta_min(T_mult):
 def test_restarts_k_decay():
     s = CosineRestarts(T_0=10, T_mult=2, k_decay=2.0)
     assert s(45, B) == 0.0 + (B - 0.0) * (1 + math.cos(math.pi * 15**2.0 / 40**2.0)) / 2
-    close(s(5, 1.0), (1 + math.cos(math.pi * 0.25)) / 2)  # (5/10)**2 = 1/4 of the half period
+    assert_close(s(5, 1.0), (1 + math.cos(math.pi * 0.25)) / 2)  # (5/10)**2 = 1/4 of the half period
     steps = list(range(0, 200, 3))
     check_both(s, steps, [_restart_reference(t, 10, 2, k=2.0) for t in steps])
 
@@ -468,7 +448,7 @@ def test_one_cycle_two_phase_cos_by_hand():
     s = OneCycle(max_lr=1.0, total_steps=100)  # pct 0.3: phase ends at 29 and 99
     initial, minimum = 1.0 / 25.0, 1.0 / 25.0 / 1e4
     assert s.initial_lr == initial and s.min_lr == minimum
-    close(s(0, B), 0.04)
+    assert_close(s(0, B), 0.04)
     assert s(29, B) == 1.0
     assert s(99, B) == minimum
     steps = [0, 10, 28, 29, 30, 50, 98, 99, 100]
@@ -481,7 +461,7 @@ def test_one_cycle_two_phase_cos_by_hand():
 def test_one_cycle_step_n_extrapolates_and_n_plus_one_raises():
     s = OneCycle(max_lr=1.0, total_steps=10)  # ends 2.0, 9
     assert s(10, B) == _cos_anneal(1.0, 1.0 / 25 / 1e4, (10 - 2.0) / (9 - 2.0))
-    close(s(10, B) * 0.1, 0.004951936798652624)  # measured torch/paddle value with max_lr=0.1 (natives.md 2a)
+    assert_close(s(10, B) * 0.1, 0.004951936798652624)  # measured torch/paddle value with max_lr=0.1 (natives.md 2a)
     with pytest.raises(ValueError) as err:
         s(11)
     msg = str(err.value)
@@ -511,7 +491,7 @@ def test_one_cycle_three_phase_linear_end_lr():
 
     check_both(s, steps, [ref(t) for t in steps])
     assert s(24, B) == 1.0
-    close(s(99, B), 1e-4, rel=1e-13)  # (end - start) * 1.0 + start: not bit-exact
+    assert_close(s(99, B), 1e-4, rel=1e-13)  # (end - start) * 1.0 + start: not bit-exact
 
 
 def test_one_cycle_momentum_companion():
@@ -526,8 +506,8 @@ def test_one_cycle_momentum_companion():
 def test_one_cycle_pct_start_zero():
     # natives: N=2, pct=0 gives [max/div + ..., min] (natives.md 2a: [0.0500002, 4e-07] for max 0.1... scaled)
     s = OneCycle(max_lr=0.1, total_steps=2, pct_start=0.0)
-    close(s(0, B), 0.0500002)
-    close(s(1, B), 4e-07)
+    assert_close(s(0, B), 0.0500002)
+    assert_close(s(1, B), 4e-07)
 
 
 def test_phase_anneal_linear_by_hand():
@@ -547,8 +527,8 @@ def test_noam_warmup_then_inverse_sqrt():
     steps = [1, 100, 4000, 10000]
     expected = [1.0 * 512**-0.5 * min(t**-0.5, 4000**-1.5 * t) for t in steps]
     check_both(s, steps, expected, base_lr=1.0)
-    close(s(10000, 1.0), 512**-0.5 / 100)  # past warmup: d**-0.5 * t**-0.5
-    close(s(100, 1.0), 512**-0.5 * 100 / 4000**1.5)  # in warmup: d**-0.5 * t / W**1.5
+    assert_close(s(10000, 1.0), 512**-0.5 / 100)  # past warmup: d**-0.5 * t**-0.5
+    assert_close(s(100, 1.0), 512**-0.5 * 100 / 4000**1.5)  # in warmup: d**-0.5 * t / W**1.5
 
 
 def test_noam_grouping_is_paddles():

@@ -39,6 +39,7 @@ from lrparity.core import (
     Warmup,
     WithBaseLR,
 )
+from tests.helpers import assert_bitwise, bits
 
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 MANY = settings(SETTINGS, max_examples=100)
@@ -55,21 +56,6 @@ def ratio_fn(t: int) -> float:
 
 def scale_fn(x: float) -> float:
     return 1.0 / (1.0 + x)
-
-
-def bits(x) -> np.ndarray:
-    return np.ascontiguousarray(np.asarray(x, dtype=np.float64)).view(np.uint64)
-
-
-def assert_bitwise(vector: np.ndarray, scalars: list[float], steps) -> None:
-    scalars_arr = np.asarray(scalars, dtype=np.float64)
-    if not np.array_equal(bits(vector), bits(scalars_arr)):
-        bad = np.flatnonzero(bits(vector) != bits(scalars_arr))
-        i = int(bad[0])
-        raise AssertionError(
-            f"{bad.size} of {len(scalars)} steps differ; first at t={int(np.asarray(steps)[i])}: "
-            f"values()={vector[i]!r} value()={scalars_arr[i]!r}"
-        )
 
 
 # --------------------------------------------------------------------------------------------------- strategies
@@ -440,4 +426,4 @@ def test_polynomial_powers_numpy_special_cases_scalar_equals_vectorised(power):
     s = Polynomial(10_000, power=power, end_lr=1e-4)
     curve = s.values(range(10_000), 0.1)
     scalar = np.array([s.value(t, 0.1) for t in range(10_000)])
-    assert np.array_equal(curve.view(np.uint64), scalar.view(np.uint64))
+    assert np.array_equal(bits(curve), bits(scalar))

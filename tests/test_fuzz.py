@@ -39,7 +39,7 @@ from hypothesis import HealthCheck, currently_in_test_context, event, given, set
 from hypothesis import strategies as st
 
 import lrparity
-from lrparity.core import Cosine, Exponential, PerGroup, Plateau, Schedule, Step, Warmup
+from lrparity.core import Cosine, Exponential, Greedy, PerGroup, Plateau, Schedule, Step, Warmup
 from lrparity.core.registry import REGISTRY
 
 _CORPUS: list[Path] = []  # the PaddleOCR corpus path, from the root conftest.py's ppocr_corpus_path (see warm)
@@ -213,6 +213,7 @@ def schedule_configs() -> list[dict[str, Any]]:
     configs += [
         {"type": "per_group", "schedules": [{"type": "cosine", "T_max": 10}, {"type": "step", "step_size": 3}]},
         Plateau().to_config(),
+        Greedy(smooth=True, window_size=3, cooldown=1, warmup=1).to_config(),
         Plateau(mode="max", min_lr=(0.0, 1e-3), cooldown=2, semantics="paddle").to_config(),
     ]
     assert {c["type"].split(".")[0] for c in configs} >= {"per_group", "reduce_on_plateau", "warmup", "cosine"}
@@ -227,7 +228,7 @@ def ppocr_blocks() -> list[dict[str, Any]]:
 
 def _exercise(obj: Any) -> None:
     """Use what from_config built: a few values (or plateau updates) and its config round trip."""
-    if isinstance(obj, Plateau):
+    if isinstance(obj, (Plateau, Greedy)):
         state = obj.initial_state([0.1] * len(obj.min_lr) if isinstance(obj.min_lr, tuple) else 0.1)
         for metric in (1.0, 1.0, 0.5, math.nan, 2.0):
             state = obj.update(state, metric)

@@ -1,4 +1,4 @@
-"""Unit tests of the paddle backend: the LRScheduler API, validation, state, param groups, the momentum hook."""
+"""Unit tests of the paddle backend: the LRScheduler API, validation, state, param groups, the field hooks."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from lrparity import (  # noqa: E402
     WithBaseLR,
 )
 from lrparity.backends.paddle import (  # noqa: E402
+    FieldHook,
     ForeignWriteWarning,
     MomentumHook,
     PlateauScheduler,
@@ -514,6 +515,111 @@ def test_momentum_hook_follows_set_state_dict():
         state.step()
     sched.set_state_dict(state.state_dict())
     assert opt._momentum == ONE_CYCLE_M.companions()["momentum"].value(12)
+
+
+def _two_groups(opt_name: str, **kw):
+    """A dygraph optimizer built with two param groups (parameters of ones) on a constant lr 0.1."""
+    w1 = paddle.create_parameter([2], "float32", default_initializer=paddle.nn.initializer.Constant(1.0))
+    w2 = paddle.create_parameter([2], "float32", default_initializer=paddle.nn.initializer.Constant(1.0))
+    sched = paddle_scheduler(WithBaseLR(Constant(), 0.1))
+    groups = [{"params": [w1]}, {"params": [w2]}]
+    return sched, getattr(paddle.optimizer, opt_name)(learning_rate=sched, parameters=groups, **kw), (w1, w2)
+
+
+@pytest.mark.filterwarnings("error::lrparity.backends.paddle.ForeignWriteWarning")
+def test_attach_fields_drives_adamw_weight_decay_per_group_and_paddle_applies_it():
+    sched, opt, (w1, w2) = _two_groups("AdamW", weight_decay=0.0)
+    decay = PerGroup([WithBaseLR(Step(2, 0.5), 0.2), WithBaseLR(Constant(), 0.05)])
+    hook = sched.attach_fields(opt, {"weight_decay": decay})
+    assert isinstance(hook, FieldHook) and hook.driven == {"weight_decay"}
+    p1, p2 = np.ones(2, np.float32), np.ones(2, np.float32)
+    for t in range(6):
+        wd = [decay.for_group(i).value(t) for i in range(2)]
+        assert [g["weight_decay"] for g in opt._param_groups] == wd
+        ((w1 + w2) * 0.0).sum().backward()  # zero gradients: AdamW only decays, p <- p * (1 - lr * wd)
+        opt.step()
+        opt.clear_grad()
+        p1, p2 = p1 * (np.float32(1) - np.float32(0.1) * np.float32(wd[0])), p2 * (1 - np.float32(0.1 * wd[1]))
+        np.testing.assert_allclose(w1.numpy(), p1, rtol=1e-6)
+        np.testing.assert_allclose(w2.numpy(), p2, rtol=1e-6)
+        sched.step()
+
+
+def test_attach_fields_relative_schedules_scale_the_value_they_find_and_are_computed_once():
+    sched, opt, _ = _two_groups("Adam", beta2=0.99)
+    hook = sched.attach_fields(opt, {"beta2": Step(3, 0.5), "epsilon": WithBaseLR(Constant(), 1e-6)})
+    assert hook.driven == {"beta2", "epsilon"}
+    assert len(hook._table.tracks) == 2  # one track per distinct (schedule, base), whatever the number of groups
+    for t in range(7):
+        assert opt._beta2 == opt._default_dict["beta2"] == Step(3, 0.5).value(t, 0.99)
+        assert [g["beta2"] for g in opt._param_groups] == [Step(3, 0.5).value(t, 0.99)] * 2
+        assert [g["epsilon"] for g in opt._param_groups] == [1e-6, 1e-6]
+        sched.step()
+    state = sched.state_dict()
+    sched.set_state_dict(state | {"step": 1, "last_epoch": 1})
+    assert opt._beta2 == 0.99  # the hook follows a jump
+
+
+def test_attach_fields_momentum_is_beta1_on_adam_and_defaults_to_the_companions():
+    w = paddle.create_parameter([2], "float32")
+    sched = paddle_scheduler(ONE_CYCLE_M)
+    opt = paddle.optimizer.Adam(learning_rate=sched, parameters=[w])
+    hook = sched.attach_fields(opt)  # the OneCycle's momentum companion, as attach_momentum
+    assert hook.fields == {"beta1": ONE_CYCLE_M.companions()["momentum"]}
+    assert opt._beta1 == ONE_CYCLE_M.companions()["momentum"].value(0)
+    with pytest.raises(ValueError, match="this scheduler already drives this optimizer's beta1"):
+        sched.attach_momentum(opt)
+    with pytest.raises(ValueError, match="no companion"):
+        paddle_scheduler(Step(3), 0.1).attach_fields(opt)
+
+
+def test_attach_fields_refuses_what_paddle_would_ignore():
+    w = paddle.create_parameter([2], "float32")
+    sgd = paddle.optimizer.SGD(learning_rate=0.1, parameters=[w], weight_decay=0.01)
+    with pytest.raises(ValueError, match=r"SGD does not read 'weight_decay' .* silently ignored; .*: none"):
+        FieldHook(sgd, {"weight_decay": Constant()})
+    momentum = paddle.optimizer.Momentum(learning_rate=0.1, parameters=[w])
+    with pytest.raises(ValueError, match=r"the fields it does read: 'momentum', 'rescale_grad'"):
+        FieldHook(momentum, {"beta1": Constant()})
+    with pytest.raises(ValueError, match="the lr is the scheduler's own value"):
+        FieldHook(momentum, {"lr": Constant()})
+    with pytest.raises(ValueError, match="PerGroup of 2 schedules but the optimizer has 1 param groups"):
+        FieldHook(momentum, {"momentum": PerGroup([Constant(), Constant()])})
+    with pytest.raises(TypeError, match=r"fields\['momentum'\] must be an lrparity Schedule"):
+        FieldHook(momentum, {"momentum": 0.9})
+    with pytest.raises(ValueError, match=r"bias_correction='torch' needs paddle\.optimizer\.Adam or AdamW"):
+        FieldHook(momentum, {"momentum": Constant()}, bias_correction="torch")
+    paddle.enable_static()
+    try:
+        with pytest.raises(RuntimeError, match="dygraph only"):
+            FieldHook(momentum, {"momentum": Constant()})
+    finally:
+        paddle.disable_static()
+
+
+def test_a_per_group_value_changed_by_other_code_is_reported():
+    sched, opt, _ = _two_groups("Momentum", momentum=0.9)
+    sched.attach_fields(opt, {"momentum": PerGroup([WithBaseLR(Constant(), 0.8), WithBaseLR(Constant(), 0.7)])})
+    sched.step()
+    opt._param_groups[1]["momentum"] = 0.5
+    with pytest.warns(ForeignWriteWarning, match=r"optimizer\._param_groups\[1\]\['momentum'\] is 0\.5"):
+        sched.step()
+    assert [g["momentum"] for g in opt._param_groups] == [0.8, 0.7]
+
+
+def test_torch_bias_correction_per_group():
+    sched, opt, (w1, w2) = _two_groups("Adam")
+    beta1 = PerGroup([WithBaseLR(Constant(), 0.8), WithBaseLR(Constant(), 0.6)])
+    sched.attach_fields(opt, {"beta1": beta1}, bias_correction="torch")
+    for t in range(4):
+        ((w1 + w2) * 2.0).sum().backward()
+        if t:
+            acc = opt._accumulators["beta1_pow_acc"]
+            assert float(acc[w1.name].numpy().ravel()[0]) == float(np.float32(0.8 ** (t + 1)))
+            assert float(acc[w2.name].numpy().ravel()[0]) == float(np.float32(0.6 ** (t + 1)))
+        opt.step()
+        opt.clear_grad()
+        sched.step()
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from lrparity import Cosine, Linear, Multiplicative
-from lrparity.backends._blocks import MAX_ENTRIES, BlockRows
+from lrparity.backends.neutral.blocks import MAX_ENTRIES, BlockRows
 from lrparity.core import replay as R
 
 

@@ -171,6 +171,19 @@ def test_one_cycle_past_the_end_raises_and_changes_nothing() -> None:
     assert lrs(opt) == before and s.last_epoch == 5 and s._step_count == count
 
 
+def test_total_steps_is_torch_one_cycle_lrs_attribute_only_on_a_one_cycle() -> None:
+    """Trainers read ``total_steps`` where torch's OneCycleLR has it (Accelerate stops stepping at it)."""
+    opt = sgd()
+    native = N.OneCycleLR(opt, 0.1, total_steps=5)
+    ours = lrparity.torch_scheduler(OneCycle(0.1, 5), sgd())
+    assert (ours.total_steps, ours._step_count) == (native.total_steps, native._step_count) == (5, 1)
+    per_group = PerGroup((OneCycle(0.1, 5), OneCycle(0.2, 5)))
+    assert lrparity.torch_scheduler({"lr": per_group}, sgd((0.1, 0.1))).total_steps == 5
+    for other in (Cosine(5), OneCycle(0.1, 5, after_end="hold"), PerGroup((OneCycle(0.1, 5), OneCycle(0.1, 6)))):
+        s = lrparity.torch_scheduler(other, sgd((0.1, 0.1)) if isinstance(other, PerGroup) else sgd())
+        assert not hasattr(s, "total_steps"), other
+
+
 @pytest.mark.filterwarnings("error::lrparity.backends.torch.ForeignWriteWarning")
 def test_works_inside_torch_sequential_lr() -> None:
     """torch's SequentialLR restarts a phase with _update_lr(0): ours jumps to its step 0. Its restarts and

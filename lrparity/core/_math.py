@@ -41,6 +41,7 @@ class ScalarMath:
     cos = staticmethod(math.cos)
     exp = staticmethod(math.exp)
     log = staticmethod(math.log)
+    tanh = staticmethod(math.tanh)
     sqrt = staticmethod(math.sqrt)
     floor = staticmethod(math.floor)
     ceil = staticmethod(math.ceil)
@@ -115,6 +116,9 @@ def _numpy_agrees(name: str) -> bool:
     if name == "log":
         x = np.abs(x) + 1e-3
         return bool(np.array_equal(np.log(x), np.array([math.log(v) for v in x.tolist()])))
+    if name == "tanh":
+        x = x / 10.0
+        return bool(np.array_equal(np.tanh(x), np.array([math.tanh(v) for v in x.tolist()])))
     if name == "pow":
         base = np.random.default_rng(7).uniform(0.5, 0.9999, 4096)
         expo = np.resize(np.arange(0, 2048, dtype=np.float64), base.shape) * 0.37
@@ -189,6 +193,10 @@ class ArrayMath:
     @staticmethod
     def log(x: Any) -> np.ndarray:
         return _ufunc(np.log, x) if _numpy_agrees("log") else _elementwise(math.log, x)
+
+    @staticmethod
+    def tanh(x: Any) -> np.ndarray:
+        return _ufunc(np.tanh, x) if _numpy_agrees("tanh") else _elementwise(math.tanh, x)
 
     @staticmethod
     def pow(base: Any, exponent: Any) -> np.ndarray:

@@ -8,6 +8,12 @@ there is one, the line: a missing file, a directory, an empty file, text that is
 a duplicate key (YAML and JSON keep the last one silently; lrparity refuses the file), a recursive alias or
 an alias expansion larger than :data:`MAX_NODES`.
 
+Duplicate keys: lrparity's own configs refuse them (``duplicate_keys="refuse"``, the default). A suite's real
+config that its suite accepts must not be refused (PaddleSeg's KNet configs repeat ``types`` in their ``loss``
+section, and PyYAML keeps the last one): its reader passes ``duplicate_keys="warn"``, which keeps the last value
+as PyYAML and ``json`` do and reports each duplicate (:class:`DuplicateKey`: the file, the key's path in the
+document and the lines of every occurrence) to ``on_duplicate``, or as a :class:`ConfigFileWarning`.
+
 YAML floats: with ``yaml_floats="1.2"`` (the default, lrparity's own configs) ``1e-5`` is a float as in
 YAML 1.2 and JSON. With ``"1.1"`` the file is read as PyYAML reads it, which is how PaddleOCR, PaddleClas,
 PaddleSeg and PaddleDetection read their configs: ``1e-5`` (no dot) is the *string* ``'1e-5'``, and code that
@@ -23,11 +29,21 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["MAX_BYTES", "MAX_NODES", "ConfigFileError", "parse_config_text", "read_config_file"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_NODES",
+    "ConfigFileError",
+    "ConfigFileWarning",
+    "DuplicateKey",
+    "parse_config_text",
+    "read_config_file",
+]
 
 MAX_BYTES = 16 * 2**20
 """Largest config file read, in bytes (16 MiB)."""
@@ -42,6 +58,8 @@ _FLOAT_1_2 = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]
 """Exponent floats without a dot or a sign (``1e-5``, ``2E3``): floats in YAML 1.2, strings for PyYAML."""
 
 _PYTHON_TAG_PREFIX = "tag:yaml.org,2002:python/"
+_LOCAL_TAG = re.compile(r"^![A-Za-z_][A-Za-z0-9_]*$")
+"""A local tag such as ``!COCODataSet`` (read as data with ``unknown_tags="data"``)."""
 
 
 class ConfigFileError(ValueError):
@@ -56,12 +74,57 @@ class ConfigFileError(ValueError):
         super().__init__(f"{self.path}: {' '.join(message.split())}")
 
 
+class ConfigFileWarning(UserWarning):
+    """A config file that was read, with something in it worth knowing: a duplicate key read with
+    ``duplicate_keys="warn"`` (the message starts with the file's name)."""
+
+
+@dataclass(frozen=True)
+class DuplicateKey:
+    """A key that a mapping of a config file holds more than once; the reader kept the last value (as PyYAML does).
+
+    Attributes:
+        path: the file (or the ``where`` given to :func:`parse_config_text`).
+        key: the repeated key.
+        where: the mapping holding it, as a path of keys from the document's root (``"loss"``,
+            ``"model.backbone"``, ``"[0].lr"``; ``""`` for the root; for JSON always ``""``: see ``lines``).
+        lines: the 1-based line of each occurrence, in file order; the value of the last one is kept. For a JSON
+            file, the lines where ``"key":`` appears in the file (JSON's parser gives no positions).
+    """
+
+    path: str
+    key: Any
+    where: str
+    lines: tuple[int, ...]
+
+    def __str__(self) -> str:
+        inside = f" in {self.where}" if self.where else ""
+        lines = ", ".join(str(n) for n in self.lines)
+        kept = f" (line {self.lines[-1]})" if self.lines else ""
+        return (
+            f"{self.path}: duplicate key {self.key!r}{inside} at lines {lines or '?'}: the last one{kept} is kept, "
+            "as PyYAML and json do"
+        )
+
+
+DuplicateKeys = Literal["refuse", "warn"]
+"""What :func:`read_config_file` does with a key repeated in a mapping: refuse the file, or keep the last value and
+report it."""
+
+
+def _warn_duplicate(duplicate: DuplicateKey) -> None:
+    warnings.warn(str(duplicate), ConfigFileWarning, stacklevel=4)
+
+
 def read_config_file(
     path: str | os.PathLike[str],
     *,
     yaml_floats: Literal["1.2", "1.1"] = "1.2",
     tags: Iterable[str] = (),
     tag_key: str = "name",
+    unknown_tags: Literal["refuse", "data"] = "refuse",
+    duplicate_keys: DuplicateKeys = "refuse",
+    on_duplicate: Callable[[DuplicateKey], None] | None = None,
 ) -> Any:
     """Read a YAML or JSON config file (JSON when its name ends in ``.json``) as plain data.
 
@@ -73,6 +136,15 @@ def read_config_file(
             ``!PiecewiseDecay {gamma: 0.1}``, which becomes ``{"name": "PiecewiseDecay", "gamma": 0.1}``
             (``{"name": ...}`` alone for a tag with no value). Any other tag is refused.
         tag_key: the key that holds a tag's name in that mapping (``"name"``).
+        unknown_tags: what a local tag ``!Name`` that ``tags`` does not list gives: ``"refuse"`` (an error) or
+            ``"data"`` (read as ``tags`` reads its tags: for a reader that looks at some sections only, such as
+            PaddleDetection's ``LearningRate`` in a config whose dataset sections are tagged ``!COCODataSet``).
+            Python tags are refused either way.
+        duplicate_keys: a key repeated in a mapping: ``"refuse"`` (a :class:`ConfigFileError` naming the key and
+            both lines; lrparity's own configs) or ``"warn"`` (the last value is kept, as PyYAML and ``json`` keep
+            it, and each repeated key is reported: a suite's real config that the suite itself accepts).
+        on_duplicate: with ``"warn"``: called with a :class:`DuplicateKey` for each repeated key, after the whole
+            file is read; default: ``warnings.warn`` of a :class:`ConfigFileWarning` with its text.
 
     Returns:
         The document: a dict, a list or a scalar (never None: an empty document is an error).
@@ -101,7 +173,17 @@ def read_config_file(
         raise ConfigFileError(where, f"cannot be read ({exc.strerror or exc})") from None
     text = _decode(data, where)
     fmt: Literal["yaml", "json"] = "json" if p.suffix.lower() == ".json" else "yaml"
-    return parse_config_text(text, where=where, fmt=fmt, yaml_floats=yaml_floats, tags=tags, tag_key=tag_key)
+    return parse_config_text(
+        text,
+        where=where,
+        fmt=fmt,
+        yaml_floats=yaml_floats,
+        tags=tags,
+        tag_key=tag_key,
+        unknown_tags=unknown_tags,
+        duplicate_keys=duplicate_keys,
+        on_duplicate=on_duplicate,
+    )
 
 
 def parse_config_text(
@@ -112,22 +194,40 @@ def parse_config_text(
     yaml_floats: Literal["1.2", "1.1"] = "1.2",
     tags: Iterable[str] = (),
     tag_key: str = "name",
+    unknown_tags: Literal["refuse", "data"] = "refuse",
+    duplicate_keys: DuplicateKeys = "refuse",
+    on_duplicate: Callable[[DuplicateKey], None] | None = None,
 ) -> Any:
     """Parse config text as :func:`read_config_file` does; ``where`` names it in errors."""
+    if duplicate_keys not in ("refuse", "warn"):
+        raise ValueError(f"duplicate_keys must be 'refuse' or 'warn', got {duplicate_keys!r}")
+    if on_duplicate is not None and not callable(on_duplicate):
+        raise TypeError(f"on_duplicate must be a callable taking a DuplicateKey, got {on_duplicate!r}")
+    found: list[DuplicateKey] = []
     if fmt == "json":
-        data = _parse_json(text, where)
+        data = _parse_json(text, where, found if duplicate_keys == "warn" else None)
         if data is None:
             raise ConfigFileError(where, "holds null, not a config")
+        _report(found, on_duplicate)
         return data
     if fmt != "yaml":
         raise ValueError(f"fmt must be 'yaml' or 'json', got {fmt!r}")
     if yaml_floats not in ("1.2", "1.1"):
         raise ValueError(f"yaml_floats must be '1.2' or '1.1', got {yaml_floats!r}")
+    if unknown_tags not in ("refuse", "data"):
+        raise ValueError(f"unknown_tags must be 'refuse' or 'data', got {unknown_tags!r}")
     names = tuple(sorted({str(t).lstrip("!") for t in tags}))
-    data = _parse_yaml(text, where, _loader(yaml_floats, names, tag_key))
+    loader = _loader(yaml_floats, names, tag_key, unknown_tags == "data", duplicate_keys == "warn")
+    data = _parse_yaml(text, where, loader, found)
     if data is None:
         raise ConfigFileError(where, "is empty (no YAML document: only blank lines, comments or null)")
+    _report(found, on_duplicate)
     return data
+
+
+def _report(found: list[DuplicateKey], on_duplicate: Callable[[DuplicateKey], None] | None) -> None:
+    for duplicate in found:
+        (on_duplicate or _warn_duplicate)(duplicate)
 
 
 # -- decoding ----------------------------------------------------------------------------------------------------
@@ -147,15 +247,29 @@ def _decode(data: bytes, where: str) -> str:
 
 
 # -- JSON --------------------------------------------------------------------------------------------------------
-def _parse_json(text: str, where: str) -> Any:
+def _json_key_lines(text: str, key: str) -> tuple[int, ...]:
+    """The lines where ``"key":`` appears in JSON text (every object's, not only the object holding the duplicate)."""
+    pattern = re.compile(re.escape(json.dumps(key)) + r"\s*:")
+    return tuple(text.count("\n", 0, m.start()) + 1 for m in pattern.finditer(text))
+
+
+def _parse_json(text: str, where: str, duplicates: list[DuplicateKey] | None = None) -> Any:
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        repeated: list[str] = []
         for key, value in items:
             if key in out:
-                raise ConfigFileError(
-                    where, f"duplicate key {key!r} in a JSON object (JSON keeps only the last one; remove the other)"
-                )
+                if duplicates is None:
+                    raise ConfigFileError(
+                        where,
+                        f"duplicate key {key!r} in a JSON object (JSON keeps only the last one; remove the other)",
+                    )
+                if key not in repeated:
+                    repeated.append(key)
             out[key] = value
+        for key in repeated:
+            assert duplicates is not None
+            duplicates.append(DuplicateKey(where, key, "", _json_key_lines(text, key)))
         return out
 
     if not text.strip():
@@ -178,9 +292,17 @@ def _short_tag(tag: str) -> str:
 
 
 @functools.lru_cache(maxsize=32)
-def _loader(yaml_floats: str, tag_names: tuple[str, ...], tag_key: str) -> type:
-    """A ``yaml.SafeLoader`` subclass: YAML 1.2 floats (optional), duplicate keys refused, python and unknown tags
-    refused with a clear message, ``tag_names`` read as ``{tag_key: name, **mapping}``."""
+def _loader(
+    yaml_floats: str,
+    tag_names: tuple[str, ...],
+    tag_key: str,
+    any_local_tag: bool = False,
+    keep_duplicates: bool = False,
+) -> type:
+    """A ``yaml.SafeLoader`` subclass: YAML 1.2 floats (optional), duplicate keys refused (or, with
+    ``keep_duplicates``, listed in the instance's ``duplicates`` and the last value kept), python and unknown tags
+    refused with a clear message, ``tag_names`` (every local tag ``!Name`` with ``any_local_tag``) read as
+    ``{tag_key: name, **mapping}``."""
     import yaml
     from yaml.constructor import ConstructorError
 
@@ -190,21 +312,39 @@ def _loader(yaml_floats: str, tag_names: tuple[str, ...], tag_key: str) -> type:
     class Loader(yaml.SafeLoader):
         refused = Refused
 
-        def fetch_flow_collection_start(self, token_class: Any) -> None:
-            # PyYAML's scanner slows down quadratically with flow nesting ([[[...]]]): refuse deep nesting early.
-            super().fetch_flow_collection_start(token_class)
-            if self.flow_level > MAX_FLOW_DEPTH:
-                raise Refused(
-                    None,
-                    None,
-                    f"is nested too deeply (more than {MAX_FLOW_DEPTH} levels of [...] or {{...}}), not a config",
-                    self.get_mark(),
-                )
+        def __init__(self, stream: Any) -> None:
+            super().__init__(stream)
+            self.duplicates: list[tuple[str, Any, tuple[int, ...]]] = []  # (where, key, lines)
+            self.key_path: list[str] = []  # the keys (and list positions) of the nodes being composed
+
+        def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+            # PyYAML's scanner re-checks every open flow level at each token: deep ``[[[...`` text takes time
+            # quadratic in its depth before any node exists, so it is refused as soon as it is too deep.
+            if self.flow_level >= MAX_FLOW_DEPTH:
+                problem = f"is nested too deeply to be a config (more than {MAX_FLOW_DEPTH} levels of [...] or {{...}})"
+                raise Refused(None, None, problem, self.get_mark())
+            super().fetch_flow_collection_start(TokenClass)
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            # PyYAML composes a mapping's value with its key node as ``index``, a list item with its position: the
+            # path of the mapping being composed, for the duplicate-key report.
+            if isinstance(index, yaml.ScalarNode):
+                step = index.value
+            elif isinstance(index, int) and not isinstance(index, bool):
+                step = f"[{index}]"
+            else:
+                return super().compose_node(parent, index)
+            self.key_path.append(step)
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.key_path.pop()
 
         def compose_mapping_node(self, anchor: Any) -> Any:
             # Checked as composed, before '<<' merges are flattened in: explicit keys override merged ones.
             node = super().compose_mapping_node(anchor)
             seen: dict[Any, Any] = {}
+            repeated: dict[Any, list[int]] = {}
             for key_node, _ in node.value:
                 if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
                     continue
@@ -213,7 +353,10 @@ def _loader(yaml_floats: str, tag_names: tuple[str, ...], tag_key: str) -> type:
                     first = seen.setdefault(key, key_node)
                 except TypeError:
                     continue  # an unhashable key: the constructor reports it
-                if first is not key_node:
+                if first is not key_node and keep_duplicates:
+                    lines = repeated.setdefault(key, [first.start_mark.line + 1])
+                    lines.append(key_node.start_mark.line + 1)
+                elif first is not key_node:
                     raise Refused(
                         None,
                         None,
@@ -221,6 +364,8 @@ def _loader(yaml_floats: str, tag_names: tuple[str, ...], tag_key: str) -> type:
                         "last one, so lrparity refuses the file; remove one of them",
                         key_node.start_mark,
                     )
+            where = ".".join(self.key_path).replace(".[", "[")
+            self.duplicates.extend((where, key, tuple(lines)) for key, lines in repeated.items())
             return node
 
     def refuse_python(loader: Any, suffix: str, node: Any) -> Any:
@@ -261,13 +406,22 @@ def _loader(yaml_floats: str, tag_names: tuple[str, ...], tag_key: str) -> type:
     if yaml_floats == "1.2":
         Loader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_1_2, list("-+0123456789."))
     Loader.add_multi_constructor(_PYTHON_TAG_PREFIX, refuse_python)
-    Loader.add_constructor(None, refuse_unknown)
+    if any_local_tag:
+
+        def local_or_refuse(loader: Any, node: Any) -> Any:
+            if _LOCAL_TAG.match(node.tag):
+                return tagged(node.tag[1:])(loader, node)
+            return refuse_unknown(loader, node)
+
+        Loader.add_constructor(None, local_or_refuse)
+    else:
+        Loader.add_constructor(None, refuse_unknown)
     for name in tag_names:
         Loader.add_constructor("!" + name, tagged(name))
     return Loader
 
 
-def _parse_yaml(text: str, where: str, loader_cls: Any) -> Any:
+def _parse_yaml(text: str, where: str, loader_cls: Any, duplicates: list[DuplicateKey] | None = None) -> Any:
     import yaml
 
     try:
@@ -283,7 +437,10 @@ def _parse_yaml(text: str, where: str, loader_cls: Any) -> Any:
         if node is None:
             return None
         _check_expansion(node, where)
-        return loader.construct_document(node)
+        data = loader.construct_document(node)
+        if duplicates is not None:
+            duplicates.extend(DuplicateKey(where, key, path, lines) for path, key, lines in loader.duplicates)
+        return data
     except loader_cls.refused as exc:
         raise ConfigFileError(where, f"{_at(exc.problem_mark)}{exc.problem}") from None
     except yaml.MarkedYAMLError as exc:

@@ -1,16 +1,18 @@
 """lrparity parity CONFIG: run one schedule through the core, both backends and the natives; print a table.
 
 CONFIG is a schedule config file (YAML/JSON), a bundled example (see `lrparity list`), a parity catalogue
-name (see `lrparity parity --list`) or a PaddleOCR config (give --steps-per-epoch; `lrparity ppocr` compares it
-with PaddleOCR's own Paddle schedulers). Each row is one execution path, compared step by step with the core:
+name (see `lrparity parity --list`) or a training-run config a plugin reads (a PaddleOCR config, a KIND:CONFIG
+recipe: give --steps-per-epoch; `lrparity ppocr` compares a PaddleOCR config with PaddleOCR's own Paddle
+schedulers). Each row is one execution path, compared step by step with the core:
 
   core           the reference: schedule.values() in float64
   torch, paddle  the lrparity backends (torch param_groups[0]["lr"], paddle dygraph optimizer.get_lr());
                  must be bit-identical to the core
   paddle-static  the lr variable a paddle static-graph program uses at each Executor.run; must equal the core
                  cast to the variable's dtype (float32); runs --static-steps steps (each step is a program run)
-  torch-native,  the framework's own scheduler, where one means the same schedule: bit-identical for closed-form
-  paddle-native  natives, within 1e-12 relative for recursive ones
+  torch-native,  the framework's own scheduler, where one computes the schedule (from the native tables, as
+  paddle-native  lrparity.to_native builds it): bit-identical for closed-form natives, within 1e-12 relative
+                 for recursive ones
 
 A framework that is not installed is reported as skipped (not a failure).
 
@@ -22,20 +24,34 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from lrparity.cli import (
+    MAX_STEPS,
+    CliError,
+    check_image_output,
+    check_range,
+    did_you_mean,
+    example_path,
+    load_schedule,
+    looks_like_path,
+)
 from lrparity.parity import runners
-from lrparity.parity.report import Progress, compare, format_table
+from lrparity.parity.report import Diff, Progress, compare, format_table
 
-__all__ = ["MAX_PARITY_STEPS", "MAX_STATIC_STEPS", "main", "register", "run_parity"]
+__all__ = ["MAX_PARITY_STEPS", "MAX_STATIC_STEPS", "ParityRun", "main", "register", "run_parity"]
 
 MAX_PARITY_STEPS = 1_000_000
 """Most steps ``lrparity parity`` runs (every path steps a real scheduler once per step)."""
 
 MAX_STATIC_STEPS = 100_000
 """Most steps of the paddle static-graph run (one ``Executor.run`` per step)."""
+
+RUN_OPTIONS = "--steps-per-epoch and --epochs are for PaddleOCR configs and recipes (training runs)"
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
@@ -72,9 +88,9 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         help=f"steps of the paddle static-graph run, 0..{MAX_STATIC_STEPS} (default 500; 0 turns it off)",
     )
     p.add_argument(
-        "--steps-per-epoch", type=int, default=None, metavar="N", help="batches per epoch, >= 1 (PaddleOCR configs)"
+        "--steps-per-epoch", type=int, default=None, metavar="N", help="batches per epoch, >= 1 (training-run configs)"
     )
-    p.add_argument("--epochs", type=int, default=None, metavar="N", help="override Global.epoch_num (PaddleOCR)")
+    p.add_argument("--epochs", type=int, default=None, metavar="N", help="override the epochs of a training-run config")
     p.add_argument(
         "--plot",
         default=None,
@@ -85,38 +101,53 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--list", action="store_true", help="list the parity catalogue names and exit")
 
 
-def _resolve(
-    spec: str, base_lr: float | None, steps_per_epoch: int | None = None, epochs: int | None = None
-) -> tuple[str, Any, float | None, int | None, Any, Any]:
-    """(label, schedule, base_lr, steps, torch native, paddle native)."""
-    from lrparity.parity import catalogue, natives
+# ------------------------------------------------------------------------------------------------------------
+# what to run
+# ------------------------------------------------------------------------------------------------------------
+class NativeRun(NamedTuple):
+    """A native scheduler run next to the core: how to build it and the relative tolerance it is held to."""
 
-    names = {e.name for e in catalogue.CATALOGUE}
-    from lrparity.cli import CliError, _example_path, example_names, load_schedule
+    build: Callable[..., Any]
+    rtol: float
 
-    looks_like_path = os.sep in spec or "/" in spec or os.path.splitext(spec)[1].lower() in (".yaml", ".yml", ".json")
-    if spec not in names and _example_path(spec) is None and not os.path.exists(spec) and not looks_like_path:
-        import difflib
 
-        close = difflib.get_close_matches(spec, [*example_names(), *names], n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise CliError(
-            f"{spec!r} is neither a config file, a bundled example (lrparity list) nor a parity catalogue name "
-            f"(lrparity parity --list){hint}"
-        )
-    if spec in names and _example_path(spec) is None:
-        if steps_per_epoch is not None or epochs is not None:
-            raise CliError(
-                f"{spec!r} is a parity catalogue entry: --steps-per-epoch and --epochs are for PaddleOCR configs"
-            )
-        e = catalogue.get(spec)
-        # the reference native is held to the entry's rtol, the other one to the recursive-native tolerance
-        tn = (e.torch_native, e.rtol if e.reference == "torch" else 1e-12) if e.torch_native else None
-        pn = (e.paddle_native, e.rtol if e.reference == "paddle" else 1e-12) if e.paddle_native else None
-        return f"catalogue:{e.name}", e.schedule, e.base_lr, e.steps, tn, pn
+@dataclass(frozen=True)
+class ParityRun:
+    """A schedule to run through every path.
+
+    Attributes:
+        label: what the report calls it (``catalogue:<name>``, a file's stem, an example's name).
+        schedule: the core schedule.
+        base_lr: its base lr (None: absolute).
+        length: its length in steps (the default number of steps), or None.
+        natives: ``{"torch-native": ..., "paddle-native": ...}`` for each framework with a native computing it.
+    """
+
+    label: str
+    schedule: Any
+    base_lr: float | None
+    length: int | None
+    natives: dict[str, NativeRun] = field(default_factory=dict)
+
+
+def _catalogue_run(name: str) -> ParityRun:
+    from lrparity.parity import catalogue
+
+    entry = catalogue.get(name)
+    natives = {}
+    for framework, call in entry.natives.items():
+        # the reference native is held to the entry's rtol, another one to what its table row says
+        rtol = entry.rtol if entry.reference == framework else call.rtol
+        natives[f"{framework}-native"] = NativeRun(call.build, rtol)
+    return ParityRun(f"catalogue:{entry.name}", entry.schedule, entry.base_lr, entry.steps, natives)
+
+
+def _config_run(spec: str, base_lr: float | None, steps_per_epoch: int | None, epochs: int | None) -> ParityRun:
+    from lrparity.parity.catalogue import native_call
+
     loaded = load_schedule(spec, steps_per_epoch=steps_per_epoch, epochs=epochs)
     if not loaded.is_run and (steps_per_epoch is not None or epochs is not None):
-        raise CliError(f"{loaded.source}: --steps-per-epoch and --epochs are for PaddleOCR configs; this is a schedule")
+        raise CliError(f"{loaded.source}: {RUN_OPTIONS}; this is a schedule")
     schedule = loaded.schedule
     if base_lr is not None and not schedule.uses_base_lr:
         raise CliError(
@@ -124,14 +155,139 @@ def _resolve(
             "of relative schedules only"
         )
     base = base_lr if base_lr is not None else (0.1 if schedule.uses_base_lr else None)
-    return (
-        loaded.label,
-        schedule,
-        base,
-        loaded.length,
-        natives.torch_native(schedule, base),
-        natives.paddle_native(schedule, base),
+    natives = {}
+    for framework in ("torch", "paddle"):
+        call = native_call(schedule, base, framework)
+        if call is not None:
+            natives[f"{framework}-native"] = NativeRun(call.build, call.rtol)
+    return ParityRun(loaded.label, schedule, base, loaded.length, natives)
+
+
+def _resolve(
+    spec: str, base_lr: float | None, steps_per_epoch: int | None = None, epochs: int | None = None
+) -> ParityRun:
+    """What ``spec`` names: a catalogue entry (unless a bundled example has its name), or a config."""
+    from lrparity.parity import catalogue
+
+    names = [e.name for e in catalogue.CATALOGUE]
+    if spec not in names and example_path(spec) is None and not os.path.exists(spec) and not looks_like_path(spec):
+        raise CliError(
+            f"{spec!r} is neither a config file, a bundled example (lrparity list) nor a parity catalogue name "
+            f"(lrparity parity --list){did_you_mean(spec, names)}"
+        )
+    if spec in names and example_path(spec) is None:
+        if steps_per_epoch is not None or epochs is not None:
+            raise CliError(f"{spec!r} is a parity catalogue entry: {RUN_OPTIONS}")
+        return _catalogue_run(spec)
+    return _config_run(spec, base_lr, steps_per_epoch, epochs)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# running it
+# ------------------------------------------------------------------------------------------------------------
+@dataclass
+class _Paths:
+    """The paths of one parity run and what they gave: rows of the table, curves for the plot."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    curves: dict[str, np.ndarray] = field(default_factory=dict)
+    compared_with: dict[str, tuple[str, np.ndarray]] = field(default_factory=dict)  # paths not held to the core
+
+    @property
+    def failed(self) -> bool:
+        return any(r["diff"] is not None and not r["diff"].ok for r in self.rows)
+
+
+def _path_runner(
+    path: str, run: ParityRun, steps: int, core: np.ndarray
+) -> tuple[Callable[[Any], np.ndarray], np.ndarray, float]:
+    """``(run(progress) -> lrs, expected lrs, rtol)`` of one path over ``steps`` steps."""
+    schedule, base = run.schedule, run.base_lr
+    if path == "torch":
+        return (lambda tick: runners.run_torch(schedule, base, steps, tick)), core, 0.0
+    if path == "paddle":
+        return (lambda tick: runners.run_paddle(schedule, base, steps, tick)), core, 0.0
+    if path == "paddle-static":
+        expected = core[:steps].astype(np.float32).astype(np.float64)
+        return (lambda tick: runners.run_paddle_static(schedule, base, steps, tick)), expected, 0.0
+    native = run.natives[path]
+    if path == "torch-native":
+        return (lambda tick: runners.run_torch_native(native.build, base, steps, tick)), core, native.rtol
+    return (lambda tick: runners.run_paddle_native(native.build, steps, tick)), core, native.rtol
+
+
+def _status(path: str, d: Diff, rtol: float) -> str:
+    if not d.ok:
+        return f"MISMATCH (allowed rel {rtol:g})"
+    status = "bit-identical" if d.identical else f"ok (rel <= {rtol:g}: recursive native)"
+    return status + (" (float32 lr var)" if path == "paddle-static" and d.identical else "")
+
+
+def _run_paths(run: ParityRun, steps: int, static_steps: int) -> _Paths:
+    """Run every path (core first) and compare it with what it must equal."""
+    paths = ["torch", "paddle", "paddle-static", *run.natives]
+    work = {p: (min(steps, static_steps) if p == "paddle-static" else steps) for p in paths}
+    bar = Progress(sum(work.values()), run.label)
+    done = 0
+    out = _Paths()
+    core = runners.run_core(run.schedule, run.base_lr, steps)
+    out.curves["core"] = core
+    out.rows.append({"backend": "core", "diff": compare(core, core), "status": "reference"})
+    for path in paths:
+        if work[path] == 0:
+            out.rows.append({"backend": path, "diff": None, "status": "off (--static-steps 0)"})
+            continue
+        execute, expected, rtol = _path_runner(path, run, work[path], core)
+        try:
+            got = execute(lambda k, start=done, path=path: bar.update(start + k, f"{run.label}: {path}"))
+        except runners.Skipped as exc:
+            out.rows.append({"backend": path, "diff": None, "status": str(exc)})
+            continue
+        finally:
+            done += work[path]
+        out.curves[path] = got
+        if path == "paddle-static":
+            out.compared_with[path] = ("float32(core)", expected)
+        d = compare(expected, got, rtol)
+        out.rows.append({"backend": path, "diff": d, "status": _status(path, d, rtol)})
+    bar.close()
+    return out
+
+
+def _report(run: ParityRun, steps: int, paths: _Paths, plot_path: str | None, out: Any) -> None:
+    print(
+        f"lrparity parity: {run.label}  ({run.schedule.to_config()['type']}, base_lr={run.base_lr}, {steps} steps)",
+        file=out,
     )
+    print(format_table(paths.rows), file=out)
+    for r in paths.rows:
+        if r["diff"] is not None and not r["diff"].ok:
+            print(f"  {r['backend']}: {r['diff'].describe()}", file=out)
+    if plot_path:
+        from lrparity.parity.report import plot
+
+        title = f"lrparity parity: {run.label}"
+        plot(paths.curves, "core", plot_path, title=title, compared_with=paths.compared_with)
+        print(f"plot written to {plot_path}", file=out)
+    print("MISMATCH" if paths.failed else "OK: every path agrees", file=out)
+
+
+def _check_options(
+    steps: int | None,
+    base_lr: float | None,
+    static_steps: int,
+    plot_path: str | None,
+    steps_per_epoch: int | None,
+    epochs: int | None,
+) -> None:
+    """Option values, and that the plot can be written: checked before anything runs."""
+    check_range("--steps", steps, 1, MAX_PARITY_STEPS)
+    check_range("--static-steps", static_steps, 0, MAX_STATIC_STEPS)
+    check_range("--base-lr", base_lr, 0.0)
+    check_range("--steps-per-epoch", steps_per_epoch, 1, MAX_STEPS)
+    check_range("--epochs", epochs, 1, MAX_STEPS)
+    if plot_path:
+        check_image_output(plot_path, "--plot")
 
 
 def run_parity(
@@ -147,90 +303,17 @@ def run_parity(
 ) -> int:
     """Run ``spec`` through every path, print the table to ``out`` (stdout), return 0 (all agree) or 1.
 
-    ``steps_per_epoch`` and ``epochs`` read a PaddleOCR config as ``lrparity show`` does (the run's length is then
-    the default ``steps``). Option values are checked, and ``plot_path`` tried for writing, before anything runs.
+    ``steps_per_epoch`` and ``epochs`` read a training-run config as ``lrparity show`` does (the run's length is
+    then the default ``steps``). Option values are checked, and ``plot_path`` tried for writing, before anything
+    runs.
     """
-    from lrparity.cli import MAX_STEPS, check_image_output, check_range
-
-    out = out if out is not None else sys.stdout
-    check_range("--steps", steps, 1, MAX_PARITY_STEPS)
-    check_range("--static-steps", static_steps, 0, MAX_STATIC_STEPS)
-    check_range("--base-lr", base_lr, 0.0)
-    check_range("--steps-per-epoch", steps_per_epoch, 1, MAX_STEPS)
-    check_range("--epochs", epochs, 1, MAX_STEPS)
-    if plot_path:
-        check_image_output(plot_path, "--plot")
+    _check_options(steps, base_lr, static_steps, plot_path, steps_per_epoch, epochs)
     os.environ.setdefault("GLOG_minloglevel", "2")  # paddle's static-graph executor logs to stderr otherwise
-    label, schedule, base, length, tn, pn = _resolve(spec, base_lr, steps_per_epoch, epochs)
-    n = steps if steps is not None else min(length or 1000, 10_000)
-    paths = (
-        ["core", "torch", "paddle", "paddle-static"]
-        + (["torch-native"] if tn else [])
-        + (["paddle-native"] if pn else [])
-    )
-    work = {p: (min(n, static_steps) if p == "paddle-static" else n) for p in paths}
-    bar = Progress(sum(work.values()), label)
-    done = 0
-
-    def tick(path: str) -> Any:
-        return lambda k: bar.update(done + k, f"{label}: {path}")
-
-    curves: dict[str, np.ndarray] = {}
-    compared_with: dict[str, tuple[str, np.ndarray]] = {}  # for the plot, where a path is not held to the core
-    rows: list[dict[str, Any]] = []
-    core = runners.run_core(schedule, base, n)
-    curves["core"] = core
-    rows.append({"backend": "core", "diff": compare(core, core), "status": "reference"})
-    failed = False
-    for path in paths[1:]:
-        try:
-            if path == "torch":
-                got = runners.run_torch(schedule, base, n, tick(path))
-                rtol, expected = 0.0, core
-            elif path == "paddle":
-                got = runners.run_paddle(schedule, base, n, tick(path))
-                rtol, expected = 0.0, core
-            elif path == "paddle-static":
-                if work[path] == 0:
-                    rows.append({"backend": path, "diff": None, "status": "off (--static-steps 0)"})
-                    continue
-                got = runners.run_paddle_static(schedule, base, work[path], tick(path))
-                rtol, expected = 0.0, core[: work[path]].astype(np.float32).astype(np.float64)
-                compared_with[path] = ("float32(core)", expected)
-            elif path == "torch-native":
-                got = runners.run_torch_native(tn[0], base, n, tick(path))
-                rtol, expected = tn[1], core
-            else:
-                got = runners.run_paddle_native(pn[0], n, tick(path))
-                rtol, expected = pn[1], core
-        except runners.Skipped as exc:
-            rows.append({"backend": path, "diff": None, "status": str(exc)})
-            continue
-        finally:
-            done += work[path]
-        curves[path] = got
-        d = compare(expected, got, rtol)
-        if d.ok:
-            status = "bit-identical" if d.identical else f"ok (rel <= {rtol:g}: recursive native)"
-            if path == "paddle-static":
-                status += " (float32 lr var)" if d.identical else ""
-        else:
-            failed = True
-            status = f"MISMATCH (allowed rel {rtol:g})"
-        rows.append({"backend": path, "diff": d, "status": status})
-    bar.close()
-    print(f"lrparity parity: {label}  ({schedule.to_config()['type']}, base_lr={base}, {n} steps)", file=out)
-    print(format_table(rows), file=out)
-    for r in rows:
-        if r["diff"] is not None and not r["diff"].ok:
-            print(f"  {r['backend']}: {r['diff'].describe()}", file=out)
-    if plot_path:
-        from lrparity.parity.report import plot
-
-        plot(curves, "core", plot_path, title=f"lrparity parity: {label}", compared_with=compared_with)
-        print(f"plot written to {plot_path}", file=out)
-    print("MISMATCH" if failed else "OK: every path agrees", file=out)
-    return 1 if failed else 0
+    run = _resolve(spec, base_lr, steps_per_epoch, epochs)
+    n = steps if steps is not None else min(run.length or 1000, 10_000)
+    paths = _run_paths(run, n, static_steps)
+    _report(run, n, paths, plot_path, out if out is not None else sys.stdout)
+    return 1 if paths.failed else 0
 
 
 def _cmd(args: argparse.Namespace) -> int:
@@ -265,8 +348,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=None, metavar="NAMES", help="with --golden: comma-separated entries")
     args = parser.parse_args(argv)
     os.environ.setdefault("GLOG_minloglevel", "2")
-    from lrparity.cli import CliError
-
     try:
         if args.golden:
             return _golden(args.golden, args.write, args.only)

@@ -124,6 +124,53 @@ def load(path: str | Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     return meta, out
 
 
+def _native_drifts(entry: Entry, stored: dict[str, np.ndarray]) -> list[Failure]:
+    """A native of ``entry`` that no longer gives its stored sequence bit for bit, that has none stored, or that the
+    native tables no longer give (its framework installed)."""
+    failures = []
+    computed = compute_natives(entry)
+    for key in NATIVES:
+        framework = key.removesuffix("-native")
+        if f"{entry.name}.{key}" in stored and key not in computed and runners.available(framework):
+            failures.append(Failure(entry.name, key, f"the {framework} native table gives this entry no native now"))
+    for key, values in computed.items():
+        if f"{entry.name}.{key}" not in stored:
+            failures.append(Failure(entry.name, key, "no stored sequence for this native"))
+            continue
+        d = compare(stored[f"{entry.name}.{key}"], values)
+        if not d.ok:
+            failures.append(Failure(entry.name, key, "native drifted: " + d.describe(), d))
+    return failures
+
+
+def _backend_drifts(entry: Entry, ref: np.ndarray, backends: tuple[str, ...], skipped: set[str]) -> list[Failure]:
+    """The core or a backend off the reference by more than the entry's tolerance, or the backends not
+    bit-identical to the core."""
+    failures: list[Failure] = []
+    results: dict[str, np.ndarray] = {}
+    for backend in backends:
+        if backend in skipped:
+            continue
+        if backend == "core":
+            results[backend] = runners.run_core(entry.schedule, entry.base_lr, entry.steps)
+        elif backend == "torch":
+            results[backend] = runners.run_torch(entry.schedule, entry.base_lr, entry.steps)
+        elif backend == "paddle":
+            results[backend] = runners.run_paddle(entry.schedule, entry.base_lr, entry.steps)
+        else:
+            raise ValueError(f"backends: unknown backend {backend!r}; allowed: core, torch, paddle")
+        d = compare(ref, results[backend], entry.rtol)
+        if not d.ok:
+            failures.append(Failure(entry.name, backend, f"off the {entry.reference} reference: " + d.describe(), d))
+    if "core" in results:
+        for backend in ("torch", "paddle"):
+            if backend in results:
+                d = compare(results["core"], results[backend])
+                if not d.ok:
+                    failures.append(Failure(entry.name, backend, "not bit-identical to the core: " + d.describe(), d))
+    return failures
+
+
 def check(
     path: str | Path,
     entries: Iterable[Entry] = CATALOGUE,
@@ -154,34 +201,6 @@ def check(
                 Failure(name, "catalogue", f"the entry changed: golden {meta['entries'][name]} != now {_meta(entry)}")
             )
             continue
-        ref = stored[f"{name}.ref"]
-        natives = compute_natives(entry)
-        for key, values in natives.items():
-            if f"{name}.{key}" not in stored:
-                failures.append(Failure(name, key, "no stored sequence for this native"))
-                continue
-            d = compare(stored[f"{name}.{key}"], values)
-            if not d.ok:
-                failures.append(Failure(name, key, "native drifted: " + d.describe(), d))
-        results: dict[str, np.ndarray] = {}
-        for backend in backends:
-            if backend in skipped_fw:
-                continue
-            if backend == "core":
-                results[backend] = runners.run_core(entry.schedule, entry.base_lr, entry.steps)
-            elif backend == "torch":
-                results[backend] = runners.run_torch(entry.schedule, entry.base_lr, entry.steps)
-            elif backend == "paddle":
-                results[backend] = runners.run_paddle(entry.schedule, entry.base_lr, entry.steps)
-            else:
-                raise ValueError(f"backends: unknown backend {backend!r}; allowed: core, torch, paddle")
-            d = compare(ref, results[backend], entry.rtol)
-            if not d.ok:
-                failures.append(Failure(name, backend, f"off the {entry.reference} reference: " + d.describe(), d))
-        if "core" in results:
-            for backend in ("torch", "paddle"):
-                if backend in results:
-                    d = compare(results["core"], results[backend])
-                    if not d.ok:
-                        failures.append(Failure(name, backend, "not bit-identical to the core: " + d.describe(), d))
+        failures += _native_drifts(entry, stored)
+        failures += _backend_drifts(entry, stored[f"{name}.ref"], backends, skipped_fw)
     return failures, notes

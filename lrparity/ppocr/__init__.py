@@ -48,7 +48,7 @@ def read_config(path: str | os.PathLike[str]) -> Any:
     Example: ``cfg = lrparity.ppocr.read_config("configs/det/PP-OCRv4/PP-OCRv4_mobile_det.yml")``, then
     ``lr_schedule(cfg["Optimizer"], cfg["Global"]["epoch_num"], len(train_loader))``.
     """
-    return read_config_file(path, yaml_floats="1.1")
+    return read_config_file(path, yaml_floats="1.1", duplicate_keys="warn")  # PyYAML keeps the last; warned
 
 
 class TorchSetup(NamedTuple):
@@ -75,15 +75,16 @@ class PaddleSetup(NamedTuple):
     scheduler: Any
 
 
-def _emit(messages: Any) -> None:
+def _warn_each(messages: Any) -> None:
+    """Each message as a :class:`PpocrWarning`, attributed to the caller of the public function."""
     for message in messages:
         warnings.warn(message, PpocrWarning, stacklevel=3)
 
 
-def _group_lr_scale(optimizer_cfg: Mapping[str, Any], spe: int) -> float:
+def _group_lr_scale(optimizer_cfg: Mapping[str, Any], steps_per_epoch: int) -> float:
     """PaddleOCR (VisionLAN LF_2): the second group's lr multiplier is ``lr.values[0] * 0.1`` of a Piecewise."""
     block = lr_block(optimizer_cfg)
-    if block.get("name") != "Piecewise" or round(block.get("warmup_epoch", 0) * spe) > 0:
+    if block.get("name") != "Piecewise" or round(block.get("warmup_epoch", 0) * steps_per_epoch) > 0:
         raise ValueError(
             "group_lr with training_step LF_2 (VisionLAN): PaddleOCR reads learning_rate.values[0], which only a "
             f"Piecewise lr without warmup has; got lr block {block!r} (PaddleOCR fails with AttributeError)"
@@ -91,13 +92,14 @@ def _group_lr_scale(optimizer_cfg: Mapping[str, Any], spe: int) -> float:
     return block["values"][0] * 0.1
 
 
-def _prepare(optimizer_cfg: Mapping[str, Any], epochs: int, steps_per_epoch: int) -> tuple[Any, LrBuild]:
+def _parse_block(optimizer_cfg: Mapping[str, Any], epochs: int, steps_per_epoch: int) -> tuple[Any, LrBuild]:
+    """The optimizer spec and the lr build of an Optimizer block, their warnings emitted."""
     from lrparity.ppocr.optimizers import parse_optimizer_block
 
     spec = parse_optimizer_block(optimizer_cfg)
     build = build_lr(optimizer_cfg, epochs, steps_per_epoch)
-    _emit(build.warnings)
-    _emit(spec.warnings)
+    _warn_each(build.warnings)
+    _warn_each(spec.warnings)
     return spec, build
 
 
@@ -132,7 +134,7 @@ def torch_optimizer(
     import lrparity
     from lrparity.ppocr.optimizers import build_torch_optimizer
 
-    spec, build = _prepare(optimizer_cfg, epochs, steps_per_epoch)
+    spec, build = _parse_block(optimizer_cfg, epochs, steps_per_epoch)
     scale = _group_lr_scale(optimizer_cfg, steps_per_epoch) if spec.group_lr else None
     lr0 = build.schedule.value(0)
     optimizer, pre_step = build_torch_optimizer(spec, model_or_params, lr0, group_lr_scale=scale)
@@ -167,7 +169,7 @@ def paddle_optimizer(
     import lrparity
     from lrparity.ppocr.optimizers import build_paddle_optimizer
 
-    spec, build = _prepare(optimizer_cfg, epochs, steps_per_epoch)
+    spec, build = _parse_block(optimizer_cfg, epochs, steps_per_epoch)
     scale = _group_lr_scale(optimizer_cfg, steps_per_epoch) if spec.group_lr else None
     scheduler = lrparity.paddle_scheduler(build.schedule)
     optimizer = build_paddle_optimizer(spec, parameters_or_layer, scheduler, group_lr_scale=scale)

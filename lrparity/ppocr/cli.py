@@ -12,24 +12,40 @@ From ``Global.epoch_num`` and ``Optimizer`` it prints:
    paddle; skipped with a note when paddle is missing or ``--no-paddle`` is given).
 
 ``--plot FILE`` writes the lr curve as an image whose format the extension names (matplotlib, Agg backend).
+
+Importing this module also registers PaddleOCR training configs as a config source of the ``lrparity`` command
+line (:func:`lrparity.cli.register_config_source`): ``show``, ``plot``, ``table`` and ``parity`` then read a file
+with PaddleOCR's top-level sections as the training run its ``Optimizer`` block and ``Global.epoch_num`` describe
+(``--steps-per-epoch`` required).
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import math
 import os
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from lrparity.cli import MAX_STEPS, check_image_output, check_range, resolve_config
+from lrparity.cli import (
+    MAX_STEPS,
+    CliError,
+    ConfigSource,
+    Loaded,
+    LoadRequest,
+    check_image_output,
+    check_range,
+    plot_curve,
+    register_config_source,
+    resolve_config,
+)
+from lrparity.cli.python_text import python_literal
 from lrparity.core.config_files import ConfigFileError
+from lrparity.ppocr.schedules import CONFIG_SECTIONS
 
-__all__ = ["read_training_config", "register", "run"]
+__all__ = ["is_ppocr_config", "load_training_run", "read_training_config", "register", "run"]
 
 MAX_ROWS = 1000
 """Most rows of the parity table (``--rows``)."""
@@ -99,54 +115,65 @@ def read_training_config(path: str | os.PathLike[str], epochs: int | None = None
     return optimizer_cfg, epochs
 
 
-# -- the Python snippet -----------------------------------------------------------------------------------------
-_WIDTH = 120
-"""Line length of the printed Python (the project's ruff setting), so that it pastes into a formatted file as is."""
-
-
-def _atom(value: Any, imports: set[str]) -> str:
-    """A scalar read from YAML as a Python expression that evaluates to it (strings double-quoted, as ruff)."""
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False) if "\\" not in value else repr(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return f'float("{value}")'
-    if isinstance(value, (datetime.date, datetime.time)):
-        imports.add("datetime")
-    return repr(value)
-
-
-def _items(value: Any) -> tuple[str, str, list[tuple[Any, Any]]]:
-    if isinstance(value, Mapping):
-        return "{", "}", list(value.items())
-    return ("[", "]", [(None, v) for v in value]) if isinstance(value, list) else ("(", ")", [(None, v) for v in value])
-
-
-def _literal(value: Any, imports: set[str], indent: int = 0, used: int = 0, explode: bool = False) -> str:
-    """``value`` (data read from YAML) as a Python expression that evaluates to it, laid out as ruff formats it.
-
-    A container is written on one line where it fits in :data:`_WIDTH` (``used`` characters of the line are
-    taken before it, and one after it for a comma), else one item per line with a trailing comma, which ruff
-    keeps as it is; ``explode`` forces the second layout (the top-level config, for readability).
+# -- PaddleOCR configs as a CONFIG of every command ---------------------------------------------------------------
+def is_ppocr_config(data: Any) -> bool:
+    """Whether ``data`` (a file's content) is a PaddleOCR training config rather than a schedule config: a mapping
+    with one of PaddleOCR's top-level sections (:data:`~lrparity.ppocr.schedules.CONFIG_SECTIONS`) and no ``type``.
     """
-    if not isinstance(value, (Mapping, list, tuple)):
-        return _atom(value, imports)
-    open_, close, items = _items(value)
-    parts = [
-        (_literal(k, imports) + ": " if isinstance(value, Mapping) else "") + _literal(v, imports, indent + 4)
-        for k, v in items
-    ]
-    single = open_ + ", ".join(parts) + ("," if isinstance(value, tuple) and len(parts) == 1 else "") + close
-    if not items or (not explode and used + len(single) + 1 <= _WIDTH and "\n" not in single):
-        return single
-    pad = " " * (indent + 4)
-    lines = []
-    for k, v in items:
-        key = _literal(k, imports) + ": " if isinstance(value, Mapping) else ""
-        lines.append(pad + key + _literal(v, imports, indent + 4, indent + 4 + len(key)) + ",")
-    return open_ + "\n" + "\n".join(lines) + "\n" + " " * indent + close
+    return isinstance(data, Mapping) and "type" not in data and any(k in data for k in CONFIG_SECTIONS)
 
 
-def _python_snippet(optimizer_cfg: Any, epochs: int, spe: int, spec: Any, build: Any, optimizer_error: Any) -> str:
+def _check_run_length(path: Any, epochs: int, steps_per_epoch: int, command: str = "lrparity") -> None:
+    total = epochs * steps_per_epoch
+    if total > MAX_STEPS:
+        raise CliError(
+            f"{path}: the run is {total} steps ({epochs} epochs x {steps_per_epoch}); {command} evaluates at most "
+            f"{MAX_STEPS} steps"
+        )
+
+
+def load_training_run(request: LoadRequest) -> Loaded:
+    """A PaddleOCR config file as the command line's :class:`~lrparity.cli.Loaded`: the lr schedule of its run.
+
+    The file is read again as PaddleOCR reads it (YAML 1.1 floats: ``1e-4`` is a string), so that lrparity sees
+    the values PaddleOCR sees; the run is ``Global.epoch_num`` (or ``--epochs``) x ``--steps-per-epoch`` steps.
+    """
+    from lrparity.ppocr import build_lr
+
+    path = request.path
+    optimizer_cfg, epochs = read_training_config(path, request.epochs)
+    steps_per_epoch = request.steps_per_epoch
+    if steps_per_epoch is None:
+        raise CliError(
+            f"{path} is a PaddleOCR config: give --steps-per-epoch N (batches per epoch per card, "
+            "len(train_dataloader)); `lrparity ppocr` compares it with PaddleOCR's own Paddle schedulers"
+        )
+    _check_run_length(path, epochs, steps_per_epoch)
+    build = build_lr(optimizer_cfg, epochs, steps_per_epoch)
+    return Loaded(
+        request.label, str(path), build.schedule, None, build.total_steps, steps_per_epoch, epochs, build.warnings
+    )
+
+
+register_config_source(
+    ConfigSource(
+        name="PaddleOCR",
+        load=load_training_run,
+        detect=is_ppocr_config,
+        summary="a PaddleOCR config",
+        epochs_key="Global.epoch_num",
+    )
+)
+
+
+# -- the Python snippet -----------------------------------------------------------------------------------------
+_literal = python_literal  # laid out as ruff formats it; shared with `lrparity recipe` (lrparity.cli.python_text)
+
+
+def _python_snippet(
+    optimizer_cfg: Any, epochs: int, steps_per_epoch: int, spec: Any, build: Any, optimizer_error: Any
+) -> str:
+    """The Python that builds the torch equivalent (it runs as printed; laid out as ruff formats it)."""
     imports = {"torch"}
     cfg = _literal(optimizer_cfg, imports, explode=True)
     body = [
@@ -157,7 +184,8 @@ def _python_snippet(optimizer_cfg: Any, epochs: int, spe: int, spec: Any, build:
         if spec.group_lr:
             body[0] = "model = your_visionlan_model  # group_lr needs VisionLAN's model.head.MLM_VRM"
         body.append(
-            f"optimizer, scheduler, pre_step = lrparity.ppocr.torch_optimizer(optimizer_cfg, model, {epochs}, {spe})"
+            "optimizer, scheduler, pre_step = lrparity.ppocr.torch_optimizer(optimizer_cfg, model, "
+            f"{epochs}, {steps_per_epoch})"
         )
         body += [f"# {line}" for line in _torch_summary(spec)]
         body.append("# or, only the schedule, driving an optimizer of your own (absolute lrs, no base lr):")
@@ -180,56 +208,59 @@ def _python_snippet(optimizer_cfg: Any, epochs: int, spe: int, spec: Any, build:
 
 def _torch_summary(spec: Any) -> list[str]:
     """The torch optimizer ``torch_optimizer`` builds, as written in the config, and the float32 values it holds."""
-    from lrparity.ppocr.optimizers import _adamw_coeff, _f32
+    from lrparity.paddle_optimizers.rounding import f32
+    from lrparity.paddle_optimizers.spec import adamw_coeff
 
     name = spec.name
-    l2 = float(spec.l2_coupled or 0.0)
+    coupled_l2 = float(spec.l2_coupled or 0.0)
     rounded: list[tuple[str, tuple[float, ...]]] = []  # (argument, values as written) that the optimizer rounds
     if name in ("Adam", "AdamW"):
         betas, eps = (float(spec.beta1), float(spec.beta2)), float(spec.epsilon)
         rounded += [("betas", betas), ("eps", (eps,))]
         if name == "Adam":
-            s = f"torch.optim.Adam(betas={betas}, eps={eps!r}, weight_decay={l2!r})"
-            rounded.append(("weight_decay", (l2,)))
+            optimizer = f"torch.optim.Adam(betas={betas}, eps={eps!r}, weight_decay={coupled_l2!r})"
+            rounded.append(("weight_decay", (coupled_l2,)))
         else:
-            s = (
-                f"torch.optim.AdamW(betas={betas}, eps={eps!r}, weight_decay={_adamw_coeff(spec)!r}) "
+            optimizer = (
+                f"torch.optim.AdamW(betas={betas}, eps={eps!r}, weight_decay={adamw_coeff(spec)!r}) "
                 "(+ a weight_decay=0 group for excluded params)"
             )
     elif name == "Momentum":
-        s = f"torch.optim.SGD(momentum={float(spec.momentum)!r}, weight_decay={l2!r})"
-        rounded += [("momentum", (float(spec.momentum),)), ("weight_decay", (l2,))]
+        optimizer = f"torch.optim.SGD(momentum={float(spec.momentum)!r}, weight_decay={coupled_l2!r})"
+        rounded += [("momentum", (float(spec.momentum),)), ("weight_decay", (coupled_l2,))]
     elif name == "Adadelta":
-        s = f"torch.optim.Adadelta(rho={float(spec.rho)!r}, eps={float(spec.epsilon)!r}, weight_decay={l2!r})"
-        rounded += [("rho", (float(spec.rho),)), ("eps", (float(spec.epsilon),)), ("weight_decay", (l2,))]
+        optimizer = (
+            f"torch.optim.Adadelta(rho={float(spec.rho)!r}, eps={float(spec.epsilon)!r}, weight_decay={coupled_l2!r})"
+        )
+        rounded += [("rho", (float(spec.rho),)), ("eps", (float(spec.epsilon),)), ("weight_decay", (coupled_l2,))]
     else:
-        s = (
+        optimizer = (
             f"lrparity.ppocr.optimizers.PaddleRMSProp(rho={spec.rho!r}, eps={spec.epsilon!r}, "
             f"momentum={spec.momentum!r})"
         )
     if spec.clip_norm is not None:
-        s += f"; pre_step clips each tensor to {spec.clip_norm!r} (paddle ClipGradByNorm)"
+        optimizer += f"; pre_step clips each tensor to {spec.clip_norm!r} (paddle ClipGradByNorm)"
     elif spec.clip_norm_global is not None:
-        s += f"; pre_step clips the global norm to {spec.clip_norm_global!r} (paddle ClipGradByGlobalNorm)"
+        optimizer += f"; pre_step clips the global norm to {spec.clip_norm_global!r} (paddle ClipGradByGlobalNorm)"
     if spec.l1_coupled is not None:
-        s += f"; pre_step adds coupled L1 {spec.l1_coupled!r} * sign(p)"
-    lines = [f"torch optimizer: {s}"]
+        optimizer += f"; pre_step adds coupled L1 {spec.l1_coupled!r} * sign(p)"
+    lines = [f"torch optimizer: {optimizer}"]
     if name == "RMSProp":
         lines.append("  it rounds rho, eps and momentum to the parameter dtype at each step, as Paddle's kernel does")
         return lines
-    changed = [(arg, vals) for arg, vals in rounded if any(_f32(v) != v for v in vals)]
+    changed = [(arg, vals) for arg, vals in rounded if any(f32(v) != v for v in vals)]
     if changed:
         lines.append("  (values as written in the config; the optimizer holds their float32 roundings on purpose,")
         lines.append("  the values Paddle's kernels use:")
         for arg, vals in changed:
-            held = f"({', '.join(repr(_f32(v)) for v in vals)})" if len(vals) > 1 else repr(_f32(vals[0]))
+            held = f"({', '.join(repr(f32(v)) for v in vals)})" if len(vals) > 1 else repr(f32(vals[0]))
             lines.append(f"  {arg}={held}")
         lines[-1] += ")"
     return lines
 
 
 # -- parity -------------------------------------------------------------------------------------------------------
-def _picks(n: int, rel: np.ndarray, rows: int) -> list[int]:
+def _table_steps(n: int, rel: np.ndarray, rows: int) -> list[int]:
     """``rows`` steps for the table: the largest relative difference, the ends, the middle, then evenly spaced."""
     order = [int(np.argmax(rel)), 0, n - 1, 1, n // 2, n // 4, (3 * n) // 4, n - 2]
     order += [int(k) for k in np.linspace(0, n - 1, num=min(rows, n))]
@@ -242,12 +273,13 @@ def _picks(n: int, rel: np.ndarray, rows: int) -> list[int]:
     return sorted(chosen)
 
 
-def _parity(optimizer_cfg: Any, epochs: int, spe: int, ours: np.ndarray, rows: int) -> dict[str, Any]:
+def _parity(optimizer_cfg: Any, epochs: int, steps_per_epoch: int, ours: np.ndarray, rows: int) -> dict[str, Any]:
+    """lrparity's values ``ours`` against PaddleOCR's Paddle schedulers: counts, largest differences, table rows."""
     from lrparity.parity.runners import quiet_paddle
     from lrparity.ppocr.reference import paddle_reference_lrs
 
     with quiet_paddle():  # paddle's import-time notices are not part of the report
-        ref = paddle_reference_lrs(optimizer_cfg, epochs, spe)
+        ref = paddle_reference_lrs(optimizer_cfg, epochs, steps_per_epoch)
     diff = np.abs(ours - ref)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(ref != 0, diff / np.abs(ref), np.where(diff == 0, 0.0, np.inf))
@@ -259,13 +291,13 @@ def _parity(optimizer_cfg: Any, epochs: int, spe: int, ours: np.ndarray, rows: i
         "max_rel_diff": float(rel.max(initial=0.0)),
         "rows": [
             {"step": k, "lrparity": float(ours[k]), "paddle": float(ref[k]), "abs_diff": float(diff[k])}
-            for k in _picks(n, rel, rows)
+            for k in _table_steps(n, rel, rows)
         ],
     }
 
 
 def run(args: argparse.Namespace) -> int:
-    """The ``ppocr`` subcommand; returns the exit status (0). Errors raise ValueError (one line, exit 2)."""
+    """The ``ppocr`` subcommand; returns the exit status (0). Errors raise ValueError or CliError (one line, exit 2)."""
     from lrparity.ppocr import build_lr
 
     check_range("--steps-per-epoch", args.steps_per_epoch, 1, MAX_STEPS)
@@ -274,12 +306,34 @@ def run(args: argparse.Namespace) -> int:
     _, path = resolve_config(args.config)
     plot_format = check_image_output(args.plot, "--plot") if args.plot else None
     optimizer_cfg, epochs = read_training_config(path, args.epochs)
-    if epochs * args.steps_per_epoch > MAX_STEPS:
-        raise ValueError(
-            f"{path}: the run is {epochs * args.steps_per_epoch} steps ({epochs} epochs x {args.steps_per_epoch}); "
-            f"lrparity ppocr evaluates at most {MAX_STEPS} steps"
-        )
+    _check_run_length(path, epochs, args.steps_per_epoch, "lrparity ppocr")
     build = build_lr(optimizer_cfg, epochs, args.steps_per_epoch)
+    lrs = build.schedule.values(range(build.total_steps))
+    result = _report(
+        path, optimizer_cfg, epochs, args.steps_per_epoch, build, lrs, paddle=not args.no_paddle, rows=args.rows
+    )
+    if args.plot:
+        title = f"{path.name}: {build.name}, {epochs} epochs x {args.steps_per_epoch} steps"
+        _plot(args.plot, plot_format, lrs, title)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        _print_report(result, build.peak_lr, args.plot)
+    return 0
+
+
+def _report(
+    path: Any,
+    optimizer_cfg: Any,
+    epochs: int,
+    steps_per_epoch: int,
+    build: Any,
+    lrs: np.ndarray,
+    *,
+    paddle: bool,
+    rows: int,
+) -> dict[str, Any]:
+    """What ``lrparity ppocr`` reports (the ``--json`` object) about the run ``build`` (``lrs``: its lr per step)."""
     warnings_list = list(build.warnings)
     spec = None
     optimizer_error = None
@@ -290,26 +344,19 @@ def run(args: argparse.Namespace) -> int:
         warnings_list += list(spec.warnings)
     except ValueError as exc:
         optimizer_error = str(exc)
-    ours = build.schedule.values(range(build.total_steps))
-
     parity: dict[str, Any] | str
-    if args.no_paddle:
+    if not paddle:
         parity = "skipped (--no-paddle)"
     else:
         try:
-            parity = _parity(optimizer_cfg, epochs, args.steps_per_epoch, ours, args.rows)
+            parity = _parity(optimizer_cfg, epochs, steps_per_epoch, lrs, rows)
         except ImportError as exc:
             parity = f"skipped: paddle is not installed ({exc})"
-
-    if args.plot:
-        title = f"{path.name}: {build.name}, {epochs} epochs x {args.steps_per_epoch} steps"
-        _plot(args.plot, plot_format, ours, title)
-
     result = {
         "config": str(path),
         "lr_class": build.name,
         "epochs": epochs,
-        "steps_per_epoch": args.steps_per_epoch,
+        "steps_per_epoch": steps_per_epoch,
         "total_steps": build.total_steps,
         "warmup_steps": build.warmup_steps,
         "paddle": build.notes,
@@ -317,25 +364,31 @@ def run(args: argparse.Namespace) -> int:
         "optimizer_error": optimizer_error,
         "warnings": warnings_list,
         "parity": parity,
-        "python": _python_snippet(optimizer_cfg, epochs, args.steps_per_epoch, spec, build, optimizer_error),
+        "python": _python_snippet(optimizer_cfg, epochs, steps_per_epoch, spec, build, optimizer_error),
     }
-    if args.json:
-        print(json.dumps(result, indent=2))
-        return 0
-    print(f"# {path}: lr {build.name}, {epochs} epochs x {args.steps_per_epoch} steps = {build.total_steps} steps")
-    print(f"# PaddleOCR builds: {build.notes}")
-    if build.warmup_steps:
-        print(f"# warmup: {build.warmup_steps} steps from 0.0 to {build.peak_lr!r}")
+    return result
+
+
+def _print_report(result: dict[str, Any], peak_lr: float, plot: str | None) -> None:
+    """The text report: the run, the torch Python, the schedule config, the warnings and the parity table."""
+    print(
+        f"# {result['config']}: lr {result['lr_class']}, {result['epochs']} epochs x {result['steps_per_epoch']} "
+        f"steps = {result['total_steps']} steps"
+    )
+    print(f"# PaddleOCR builds: {result['paddle']}")
+    if result["warmup_steps"]:
+        print(f"# warmup: {result['warmup_steps']} steps from 0.0 to {peak_lr!r}")
     print("\n## torch equivalent (Python)\n")
     print(result["python"])
     print("\n## schedule config (JSON)\n")
     print(json.dumps(result["schedule"]))
-    if optimizer_error:
-        print(f"\n## optimizer: PaddleOCR cannot build it: {optimizer_error}")
+    if result["optimizer_error"]:
+        print(f"\n## optimizer: PaddleOCR cannot build it: {result['optimizer_error']}")
     print("\n## warnings\n")
-    for w in warnings_list or ["(none)"]:
+    for w in result["warnings"] or ["(none)"]:
         print(f"- {w}")
     print("\n## parity against a native paddle run (PaddleOCR's way)\n")
+    parity = result["parity"]
     if isinstance(parity, str):
         print(parity)
     else:
@@ -346,25 +399,9 @@ def run(args: argparse.Namespace) -> int:
             f"\n{parity['identical_steps']}/{parity['steps']} steps bit-identical; largest difference "
             f"{parity['max_abs_diff']:.3g} absolute, {parity['max_rel_diff']:.3g} relative"
         )
-    if args.plot:
-        print(f"\nwrote {args.plot}")
-    return 0
+    if plot:
+        print(f"\nwrote {plot}")
 
 
 def _plot(path: str, image_format: str | None, lrs: np.ndarray, title: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(10, 5), dpi=100)
-    try:
-        ax.plot(np.arange(len(lrs)), lrs, lw=1.2)
-        ax.set_xlabel("iteration (scheduler.step() calls)")
-        ax.set_ylabel("learning rate")
-        ax.set_title(title)
-        ax.grid(alpha=0.3)
-        fig.tight_layout()
-        fig.savefig(path, format=image_format)
-    finally:
-        plt.close(fig)
+    plot_curve(path, image_format, lrs, title, xlabel="iteration (scheduler.step() calls)")

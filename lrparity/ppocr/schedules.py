@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from lrparity.backends.neutral.recover import boundary_steps, effective_boundaries
 from lrparity.core import (
     Constant,
     Cosine,
@@ -47,6 +48,7 @@ from lrparity.core import (
 from lrparity.core.validation import check_int, check_nesting
 
 __all__ = [
+    "CONFIG_SECTIONS",
     "LR_CLASSES",
     "TWO_STEP_COSINE_FIRST_EPOCHS",
     "LrBuild",
@@ -148,8 +150,9 @@ class LrBuild:
     notes: str
 
 
-#: Top-level sections of a whole PaddleOCR training config (given by mistake instead of its Optimizer block).
-_CONFIG_SECTIONS = ("Global", "Optimizer", "Architecture", "Loss", "Train", "Eval", "PostProcess", "Metric")
+#: Top-level sections of a PaddleOCR training config (a whole config given instead of its Optimizer block is named as
+#: such; the command line recognises a PaddleOCR config by them).
+CONFIG_SECTIONS = ("Global", "Optimizer", "Architecture", "Loss", "Train", "Eval", "PostProcess", "Metric")
 
 
 def lr_block(optimizer_cfg: Mapping[str, Any]) -> dict[str, Any]:
@@ -159,7 +162,7 @@ def lr_block(optimizer_cfg: Mapping[str, Any]) -> dict[str, Any]:
     check_nesting("ppocr", "optimizer_cfg", optimizer_cfg)  # before any message shows it
     if not isinstance(optimizer_cfg, Mapping):
         raise TypeError(f"optimizer_cfg must be a mapping (the Optimizer block), got {optimizer_cfg!r}")
-    sections = [k for k in _CONFIG_SECTIONS if k in optimizer_cfg]
+    sections = [k for k in CONFIG_SECTIONS if k in optimizer_cfg]
     if sections and "lr" not in optimizer_cfg:
         raise ValueError(
             f"optimizer_cfg has no 'lr' block: it looks like a whole PaddleOCR config (sections {sections}); "
@@ -210,19 +213,25 @@ def _epochs(cls: str, key: str, value: Any, *, positive: bool) -> float:
     return value
 
 
-def _increasing_boundaries(cls: str, key: str, raw: Any, spe: int, why: str) -> list[int]:
+def _increasing_boundaries(cls: str, key: str, raw: Any, steps_per_epoch: int, why: str) -> list[int]:
     """Epoch boundaries (a non-empty list, each > 0) as the integer steps they take effect at, strictly increasing.
 
-    A boundary ``b`` epochs takes effect at the first integer step ``t >= b * spe`` (Paddle compares ``t < b``).
+    A boundary ``b`` epochs takes effect at the first integer step ``t >= b * steps_per_epoch`` (Paddle compares
+    ``t < b``).
     """
     if not isinstance(raw, (list, tuple)):
         raise ValueError(f"{cls}: {key} = {raw!r} must be a list of epochs")
     if len(raw) == 0:
         raise ValueError(f"{cls}: {key} is empty")
-    steps = [_boundary(spe * _epochs(cls, f"{key}[{i}]", e, positive=True)) for i, e in enumerate(raw)]
+    steps = boundary_steps(steps_per_epoch * _epochs(cls, f"{key}[{i}]", e, positive=True) for i, e in enumerate(raw))
+    kept = effective_boundaries(steps)  # paddle never reaches a boundary that is not above every earlier one
     for i in range(1, len(steps)):
-        if steps[i] <= steps[i - 1]:
-            same = f" (both take effect at step {steps[i]} with {spe} steps per epoch)" if raw[i] > raw[i - 1] else ""
+        if i not in kept:
+            same = (
+                f" (both take effect at step {steps[i]} with {steps_per_epoch} steps per epoch)"
+                if raw[i] > raw[i - 1]
+                else ""
+            )
             raise ValueError(
                 f"{cls}: {key} = {list(raw)} must be strictly increasing: {key}[{i - 1}] = {raw[i - 1]!r} and "
                 f"{key}[{i}] = {raw[i]!r}{same}; {why}"
@@ -241,12 +250,7 @@ def _float_cast(cls: str, key: str, value: Any) -> float:
     return out
 
 
-def _boundary(x: Any) -> int:
-    """Integer step equivalent of a (possibly fractional) boundary ``b`` for ``t < b`` with integer ``t``."""
-    return max(math.ceil(x), 0)
-
-
-def _warmup_steps(cls: str, block: Mapping[str, Any], spe: int, notes: list[str]) -> int:
+def _warmup_steps(cls: str, block: Mapping[str, Any], steps_per_epoch: int, notes: list[str]) -> int:
     epochs = block.get("warmup_epoch", 0)
     if not _is_number(epochs):
         raise ValueError(
@@ -258,12 +262,13 @@ def _warmup_steps(cls: str, block: Mapping[str, Any], spe: int, notes: list[str]
             f"{cls}: warmup_epoch = {epochs!r} must be a finite number of epochs >= 0 (PaddleOCR silently runs "
             "no warmup for a negative one)"
         )
-    w = round(epochs * spe)
-    if epochs > 0 and w <= 0:
+    warmup_steps = round(epochs * steps_per_epoch)
+    if epochs > 0 and warmup_steps <= 0:
         notes.append(
-            f"warmup_epoch={epochs!r} rounds to {w} steps at {spe} steps per epoch (round-half-to-even): no warmup"
+            f"warmup_epoch={epochs!r} rounds to {warmup_steps} steps at {steps_per_epoch} steps per epoch "
+            "(round-half-to-even): no warmup"
         )
-    return int(w) if w > 0 else 0
+    return int(warmup_steps) if warmup_steps > 0 else 0
 
 
 def _check_ignored(cls: str, block: Mapping[str, Any], out: list[str]) -> None:
@@ -280,24 +285,26 @@ def _check_ignored(cls: str, block: Mapping[str, Any], out: list[str]) -> None:
         out.append(f"lr key {key!r} = {block[key]!r} is ignored: {why}")
 
 
-def _warm(inner: Schedule, w: int, peak: float) -> Schedule:
-    """paddle ``LinearWarmup(inner, w, start_lr=0.0, end_lr=peak)``."""
-    if w <= 0:
+def _linear_warmup(inner: Schedule, warmup_steps: int, peak: float) -> Schedule:
+    """paddle ``LinearWarmup(inner, warmup_steps, start_lr=0.0, end_lr=peak)`` (``inner`` alone when there is no
+    warmup, ``warmup_steps`` <= 0)."""
+    if warmup_steps <= 0:
         return inner
     if not peak > 0.0:
         raise ValueError(
             f"warmup to a peak lr of {peak!r}: paddle's LinearWarmup asserts end_lr > start_lr (0.0) and "
             "PaddleOCR fails"
         )
-    return Warmup(inner, w, start_lr=0.0, end_lr=peak, mode="prefix")
+    return Warmup(inner, warmup_steps, start_lr=0.0, end_lr=peak, mode="prefix")
 
 
-def _warmed(inner: Schedule, w: int, lr: float, how: str, warm_note: str = "") -> _Built:
-    """``inner`` (relative) at base ``lr`` behind paddle's ``LinearWarmup(.., w, 0.0, lr)`` when ``w`` > 0 steps,
-    with its description ``how`` wrapped in the LinearWarmup (plus ``warm_note``) in that case."""
-    if w:
-        how = f"LinearWarmup({how}, {w}, 0.0, {lr!r}){warm_note}"
-    return WithBaseLR(_warm(inner, w, lr), lr), w, lr, how
+def _relative_after_warmup(inner: Schedule, warmup_steps: int, lr: float, how: str, warmup_note: str = "") -> _Built:
+    """The builders' result for a relative ``inner`` at base ``lr``: behind paddle's ``LinearWarmup(.., warmup_steps,
+    0.0, lr)`` when ``warmup_steps`` > 0, its description ``how`` then wrapped in the LinearWarmup (plus
+    ``warmup_note``)."""
+    if warmup_steps:
+        how = f"LinearWarmup({how}, {warmup_steps}, 0.0, {lr!r}){warmup_note}"
+    return WithBaseLR(_linear_warmup(inner, warmup_steps, lr), lr), warmup_steps, lr, how
 
 
 def build_lr(optimizer_cfg: Mapping[str, Any], epochs: int, steps_per_epoch: int) -> LrBuild:
@@ -306,7 +313,7 @@ def build_lr(optimizer_cfg: Mapping[str, Any], epochs: int, steps_per_epoch: int
     See :func:`lr_schedule` for the meaning of the arguments and the errors.
     """
     epochs = check_int("ppocr", "epochs", epochs, minimum=1)
-    spe = check_int("ppocr", "steps_per_epoch", steps_per_epoch, minimum=1)
+    steps_per_epoch = check_int("ppocr", "steps_per_epoch", steps_per_epoch, minimum=1)
     block = lr_block(optimizer_cfg)
     name = block.pop("name", "Const")
     if not isinstance(name, str) or name not in _USED_KEYS:
@@ -326,19 +333,19 @@ def build_lr(optimizer_cfg: Mapping[str, Any], epochs: int, steps_per_epoch: int
         )
     notes: list[str] = []
     _check_ignored(name, block, notes)
-    total = epochs * spe
+    total = epochs * steps_per_epoch
     builder = _BUILDERS[name]
-    schedule, w, peak, how = builder(block, epochs, spe, total, notes)
-    if w >= total:
+    schedule, warmup_steps, peak, how = builder(block, epochs, steps_per_epoch, total, notes)
+    if warmup_steps >= total:
         notes.append(
-            f"the warmup ({w} steps) does not end within the run ({total} steps = {epochs} epochs x {spe}): the lr "
-            f"never reaches {peak!r}"
+            f"the warmup ({warmup_steps} steps) does not end within the run ({total} steps = {epochs} epochs x "
+            f"{steps_per_epoch}): the lr never reaches {peak!r}"
         )
     return LrBuild(
         name=name,
         schedule=schedule,
         total_steps=total,
-        warmup_steps=w,
+        warmup_steps=warmup_steps,
         peak_lr=peak,
         warnings=tuple(notes),
         notes=how,
@@ -385,7 +392,8 @@ def lr_schedule(optimizer_cfg: Mapping[str, Any], epochs: int, steps_per_epoch: 
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# One builder per class: (block without name, epochs, spe, T, warnings) -> (schedule, w, peak, how)
+# One builder per class: (block without name, epochs, steps_per_epoch, T, warnings)
+#                         -> (schedule, warmup_steps, peak, how)
 # ----------------------------------------------------------------------------------------------------------------
 
 _Built = tuple[Schedule, int, float, str]
@@ -396,10 +404,10 @@ def _scheduler_lr(cls: str, block: Mapping[str, Any], key: str = "learning_rate"
     return _number(cls, key, block[key])
 
 
-def _build_const(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+def _build_const(block: Mapping[str, Any], epochs: int, steps_per_epoch: int, total: int, notes: list[str]) -> _Built:
     raw = block["learning_rate"]
-    w = _warmup_steps("Const", block, spe, notes)
-    if w == 0:
+    warmup_steps = _warmup_steps("Const", block, steps_per_epoch, notes)
+    if warmup_steps == 0:
         if not isinstance(raw, float):
             raise ValueError(
                 f"Const: learning_rate = {raw!r} ({type(raw).__name__}) is handed to the Paddle optimizer as a plain "
@@ -410,51 +418,55 @@ def _build_const(block: Mapping[str, Any], epochs: int, spe: int, total: int, no
         return WithBaseLR(Constant(), lr), 0, lr, "a plain float lr (never stepped)"
     lr = _number("Const", "learning_rate", raw)
     return (
-        WithBaseLR(_warm(Constant(), w, lr), lr),
-        w,
+        WithBaseLR(_linear_warmup(Constant(), warmup_steps, lr), lr),
+        warmup_steps,
         lr,
-        f"LinearWarmup({lr!r}, warmup_steps={w}, start_lr=0.0, end_lr={lr!r})",
+        f"LinearWarmup({lr!r}, warmup_steps={warmup_steps}, start_lr=0.0, end_lr={lr!r})",
     )
 
 
-def _build_linear(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+def _build_linear(block: Mapping[str, Any], epochs: int, steps_per_epoch: int, total: int, notes: list[str]) -> _Built:
     lr = _scheduler_lr("Linear", block)
     end = _number("Linear", "end_lr", block.get("end_lr", 0.0))
     power = _number("Linear", "power", block.get("power", 1.0), positive=True)
-    w = _warmup_steps("Linear", block, spe, notes)
+    warmup_steps = _warmup_steps("Linear", block, steps_per_epoch, notes)
     inner = Polynomial(total_steps=total, power=power, end_lr=end)
     how = f"PolynomialDecay({lr!r}, decay_steps={total}, end_lr={end!r}, power={power!r})"
-    return _warmed(inner, w, lr, how)
+    return _relative_after_warmup(inner, warmup_steps, lr, how)
 
 
-def _build_cosine(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+def _build_cosine(block: Mapping[str, Any], epochs: int, steps_per_epoch: int, total: int, notes: list[str]) -> _Built:
     lr = _scheduler_lr("Cosine", block)
-    w = _warmup_steps("Cosine", block, spe, notes)
-    how = f"CosineAnnealingDecay({lr!r}, T_max={total})" + ("" if w else " (recursive form)")
+    warmup_steps = _warmup_steps("Cosine", block, steps_per_epoch, notes)
+    how = f"CosineAnnealingDecay({lr!r}, T_max={total})" + ("" if warmup_steps else " (recursive form)")
     # Standalone, paddle's CosineAnnealingDecay runs its recursion; under LinearWarmup, its closed form.
-    inner = Cosine(T_max=total, form="closed" if w else "recursive")
-    return _warmed(inner, w, lr, how, " (closed form; the cosine never reaches 0)")
+    inner = Cosine(T_max=total, form="closed" if warmup_steps else "recursive")
+    return _relative_after_warmup(inner, warmup_steps, lr, how, " (closed form; the cosine never reaches 0)")
 
 
-def _build_lwc(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+def _build_linear_warmup_cosine(
+    block: Mapping[str, Any], epochs: int, steps_per_epoch: int, total: int, notes: list[str]
+) -> _Built:
     cls = "LinearWarmupCosine"
     lr = _float_cast(cls, "learning_rate", block["learning_rate"])
     start = _float_cast(cls, "start_lr", block.get("start_lr", 1e-5))
     eta = _float_cast(cls, "min_lr", block.get("min_lr", 1e-8))
-    w = block.get("warmup_steps", 5000)
-    if not isinstance(w, numbers.Integral) or isinstance(w, bool):
+    warmup_steps = block.get("warmup_steps", 5000)
+    if not isinstance(warmup_steps, numbers.Integral) or isinstance(warmup_steps, bool):
         raise ValueError(
-            f"{cls}: warmup_steps = {w!r} must be an int (steps): paddle's LinearWarmup asserts an int warmup_steps"
+            f"{cls}: warmup_steps = {warmup_steps!r} must be an int (steps): paddle's LinearWarmup asserts an int "
+            "warmup_steps"
         )
-    w = int(w)
-    if w < 0:
+    warmup_steps = int(warmup_steps)
+    if warmup_steps < 0:
         raise ValueError(
-            f"{cls}: warmup_steps = {w!r} must be >= 0 (steps); PaddleOCR silently runs no warmup for a negative one"
+            f"{cls}: warmup_steps = {warmup_steps!r} must be >= 0 (steps); PaddleOCR silently runs no warmup for a "
+            "negative one"
         )
     if eta > lr:
         raise ValueError(f"{cls}: min_lr ({eta!r}) must be <= learning_rate ({lr!r}): the cosine would anneal upwards")
     how = f"CosineAnnealingDecay({lr!r}, T_max={total}, eta_min={eta!r})"
-    if w <= 0:
+    if warmup_steps <= 0:
         return WithBaseLR(Cosine(T_max=total, eta_min=eta, form="recursive"), lr), 0, lr, how + " (recursive form)"
     inner = Cosine(T_max=total, eta_min=eta)
     if not lr > start:
@@ -464,11 +476,11 @@ def _build_lwc(block: Mapping[str, Any], epochs: int, spe: int, total: int, note
         )
     if "warmup_steps" not in block:
         notes.append(f"{cls}: warmup_steps not given: PaddleOCR's default is 5000 steps")
-    sched = WithBaseLR(Warmup(inner, w, start_lr=start, end_lr=lr, mode="prefix"), lr)
-    return sched, w, lr, f"LinearWarmup({how}, {w}, {start!r}, {lr!r})"
+    sched = WithBaseLR(Warmup(inner, warmup_steps, start_lr=start, end_lr=lr, mode="prefix"), lr)
+    return sched, warmup_steps, lr, f"LinearWarmup({how}, {warmup_steps}, {start!r}, {lr!r})"
 
 
-def _build_step(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+def _build_step(block: Mapping[str, Any], epochs: int, steps_per_epoch: int, total: int, notes: list[str]) -> _Built:
     lr = _scheduler_lr("Step", block)
     size, gamma = block["step_size"], block["gamma"]
     if not isinstance(size, numbers.Integral) or isinstance(size, bool) or size <= 0:
@@ -479,13 +491,13 @@ def _build_step(block: Mapping[str, Any], epochs: int, spe: int, total: int, not
     gamma = _number("Step", "gamma", gamma, positive=True)
     if gamma >= 1.0:
         raise ValueError(f"Step: gamma = {gamma!r} must be < 1.0: paddle's StepDecay raises ValueError")
-    w = _warmup_steps("Step", block, spe, notes)
-    inner = Step(step_size=int(size) * spe, gamma=gamma)
-    how = f"StepDecay({lr!r}, step_size={int(size) * spe}, gamma={gamma!r})"
-    return _warmed(inner, w, lr, how, f" (decays land {w} steps late)")
+    warmup_steps = _warmup_steps("Step", block, steps_per_epoch, notes)
+    inner = Step(step_size=int(size) * steps_per_epoch, gamma=gamma)
+    how = f"StepDecay({lr!r}, step_size={int(size) * steps_per_epoch}, gamma={gamma!r})"
+    return _relative_after_warmup(inner, warmup_steps, lr, how, f" (decays land {warmup_steps} steps late)")
 
 
-def _piecewise(cls: str, bounds_raw: Any, values_raw: Any, spe: int, notes: list[str]) -> Piecewise:
+def _piecewise(cls: str, bounds_raw: Any, values_raw: Any, steps_per_epoch: int, notes: list[str]) -> Piecewise:
     if not isinstance(bounds_raw, (list, tuple)) or not isinstance(values_raw, (list, tuple)):
         raise ValueError(f"{cls}: decay_epochs and values must be lists, got {bounds_raw!r} and {values_raw!r}")
     if len(bounds_raw) == 0:
@@ -503,36 +515,43 @@ def _piecewise(cls: str, bounds_raw: Any, values_raw: Any, spe: int, notes: list
         )
     values = [_number(cls, f"values[{i}]", v) for i, v in enumerate(values_raw)]
     bounds = _increasing_boundaries(
-        cls, "decay_epochs", bounds_raw, spe, "paddle's PiecewiseDecay would silently never use a value"
+        cls, "decay_epochs", bounds_raw, steps_per_epoch, "paddle's PiecewiseDecay would silently never use a value"
     )
     return Piecewise(boundaries=tuple(bounds), lrs=tuple(values))
 
 
-def _build_piecewise(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
-    inner = _piecewise("Piecewise", block["decay_epochs"], block["values"], spe, notes)
+def _build_piecewise(
+    block: Mapping[str, Any], epochs: int, steps_per_epoch: int, total: int, notes: list[str]
+) -> _Built:
+    inner = _piecewise("Piecewise", block["decay_epochs"], block["values"], steps_per_epoch, notes)
     peak = _number("Piecewise", "values[0]", block["values"][0])
-    w = _warmup_steps("Piecewise", block, spe, notes)
-    how = f"PiecewiseDecay(boundaries={[spe * e for e in block['decay_epochs']]}, values={list(block['values'])})"
-    if w:
-        how = f"LinearWarmup({how}, {w}, 0.0, {peak!r}) (boundaries land {w} steps late)"
-    return _warm(inner, w, peak), w, peak, how
+    warmup_steps = _warmup_steps("Piecewise", block, steps_per_epoch, notes)
+    boundaries = [steps_per_epoch * e for e in block["decay_epochs"]]
+    how = f"PiecewiseDecay(boundaries={boundaries}, values={list(block['values'])})"
+    if warmup_steps:
+        how = f"LinearWarmup({how}, {warmup_steps}, 0.0, {peak!r}) (boundaries land {warmup_steps} steps late)"
+    return _linear_warmup(inner, warmup_steps, peak), warmup_steps, peak, how
 
 
-def _build_cyclical(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+def _build_cyclical(
+    block: Mapping[str, Any], epochs: int, steps_per_epoch: int, total: int, notes: list[str]
+) -> _Built:
     lr = _scheduler_lr("CyclicalCosine", block)
     cycle = _epochs("CyclicalCosine", "cycle", block["cycle"], positive=True)
-    c = round(cycle * spe)
-    if c <= 0:
+    cycle_steps = round(cycle * steps_per_epoch)
+    if cycle_steps <= 0:
         raise ValueError(
-            f"CyclicalCosine: cycle = {cycle!r} epochs rounds to {c} steps at {spe} steps per epoch: PaddleOCR's "
-            "CyclicalCosineDecay takes last_epoch % cycle and fails with ZeroDivisionError"
+            f"CyclicalCosine: cycle = {cycle!r} epochs rounds to {cycle_steps} steps at {steps_per_epoch} steps per "
+            "epoch: PaddleOCR's CyclicalCosineDecay takes last_epoch % cycle and fails with ZeroDivisionError"
         )
-    w = _warmup_steps("CyclicalCosine", block, spe, notes)
-    how = f"CyclicalCosineDecay({lr!r}, cycle={int(c)}) (0.5*lr*(1+cos(pi*(k % cycle)/cycle)))"
-    return _warmed(CosineRestarts(T_0=int(c)), w, lr, how)
+    warmup_steps = _warmup_steps("CyclicalCosine", block, steps_per_epoch, notes)
+    how = f"CyclicalCosineDecay({lr!r}, cycle={int(cycle_steps)}) (0.5*lr*(1+cos(pi*(k % cycle)/cycle)))"
+    return _relative_after_warmup(CosineRestarts(T_0=int(cycle_steps)), warmup_steps, lr, how)
 
 
-def _build_onecycle(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+def _build_onecycle(
+    block: Mapping[str, Any], epochs: int, steps_per_epoch: int, total: int, notes: list[str]
+) -> _Built:
     peak = _number("OneCycle", "max_lr", block["max_lr"], positive=True)
     strategy = block.get("anneal_strategy", "cos")
     if strategy not in ("cos", "linear"):
@@ -545,69 +564,83 @@ def _build_onecycle(block: Mapping[str, Any], epochs: int, spe: int, total: int,
             f"OneCycle: three_phase = {three!r} must be true or false (PaddleOCR tests its truth value: "
             f"{three!r} means {bool(three)})"
         )
-    w = _warmup_steps("OneCycle", block, spe, notes)
+    warmup_steps = _warmup_steps("OneCycle", block, steps_per_epoch, notes)
     inner = OneCycle(max_lr=peak, total_steps=total, pct_start=0.3, anneal_strategy=strategy, three_phase=three)
     how = (
         f"OneCycleDecay(max_lr={peak!r}, total_steps={total}, pct_start=0.3, div_factor=25, final_div_factor=1e4, "
         f"anneal_strategy={strategy!r}, three_phase={three})"
     )
-    if w:
-        how = f"LinearWarmup({how}, {w}, 0.0, {peak!r}) (drops to max_lr/25 when the warmup ends)"
-    return _warm(inner, w, peak), w, peak, how
+    if warmup_steps:
+        how = f"LinearWarmup({how}, {warmup_steps}, 0.0, {peak!r}) (drops to max_lr/25 when the warmup ends)"
+    return _linear_warmup(inner, warmup_steps, peak), warmup_steps, peak, how
 
 
-def _build_decay(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+def _build_decay(block: Mapping[str, Any], epochs: int, steps_per_epoch: int, total: int, notes: list[str]) -> _Built:
     lr = _scheduler_lr("DecayLearningRate", block)
     power = _number("DecayLearningRate", "factor", block.get("factor", 0.9), positive=True)
     how = f"PolynomialDecay({lr!r}, decay_steps={total}, power={power!r}, end_lr=0)"
     return WithBaseLR(Polynomial(total_steps=total, power=power, end_lr=0.0), lr), 0, lr, how
 
 
-def _build_multistep(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+def _build_multistep(
+    block: Mapping[str, Any], epochs: int, steps_per_epoch: int, total: int, notes: list[str]
+) -> _Built:
     lr = _scheduler_lr("MultiStepDecay", block)
     raw = block["milestones"]
     milestones = _increasing_boundaries(
-        "MultiStepDecay", "milestones", raw, spe, "paddle's MultiStepDecay raises or skips a decay"
+        "MultiStepDecay", "milestones", raw, steps_per_epoch, "paddle's MultiStepDecay raises or skips a decay"
     )
-    steps = [spe * m for m in raw]
+    steps = [steps_per_epoch * m for m in raw]
     gamma = _number("MultiStepDecay", "gamma", block["gamma"], positive=True)
     if gamma >= 1.0:
         raise ValueError(f"MultiStepDecay: gamma = {gamma!r} must be < 1.0: paddle's MultiStepDecay raises ValueError")
-    w = _warmup_steps("MultiStepDecay", block, spe, notes)
+    warmup_steps = _warmup_steps("MultiStepDecay", block, steps_per_epoch, notes)
     inner = MultiStep(milestones=tuple(milestones), gamma=gamma)
     how = f"MultiStepDecay({lr!r}, milestones={steps}, gamma={gamma!r})"
-    return _warmed(inner, w, lr, how, f" (decays land {w} steps late)")
+    return _relative_after_warmup(inner, warmup_steps, lr, how, f" (decays land {warmup_steps} steps late)")
 
 
-def _build_two_step(block: Mapping[str, Any], epochs: int, spe: int, total: int, notes: list[str]) -> _Built:
+def _build_two_step(
+    block: Mapping[str, Any], epochs: int, steps_per_epoch: int, total: int, notes: list[str]
+) -> _Built:
     lr = _scheduler_lr("TwoStepCosine", block)
-    t1 = TWO_STEP_COSINE_FIRST_EPOCHS * spe
-    w = _warmup_steps("TwoStepCosine", block, spe, notes)
-    how = f"TwoStepCosineDecay({lr!r}, T_max1={t1} (200 epochs, hard-coded), T_max2={total})"
-    if w == 0:
+    first_period = TWO_STEP_COSINE_FIRST_EPOCHS * steps_per_epoch
+    warmup_steps = _warmup_steps("TwoStepCosine", block, steps_per_epoch, notes)
+    how = f"TwoStepCosineDecay({lr!r}, T_max1={first_period} (200 epochs, hard-coded), T_max2={total})"
+    if warmup_steps == 0:
         # Recursive form: the first cosine reaches exactly 0 at T_max1 and the recursion keeps it there.
-        inner: Schedule = Sequence((Cosine(T_max=t1, form="recursive"), Constant(factor=0.0)), milestones=(t1 + 1,))
-        if total > t1:
+        inner: Schedule = Sequence(
+            (Cosine(T_max=first_period, form="recursive"), Constant(factor=0.0)), milestones=(first_period + 1,)
+        )
+        if total > first_period:
             notes.append(
-                f"TwoStepCosine without warmup: the lr reaches 0 after 200 epochs (step {t1}) and stays 0 for the "
+                f"TwoStepCosine without warmup: the lr reaches 0 after 200 epochs (step {first_period}) and stays 0 "
+                "for the "
                 f"remaining {epochs - TWO_STEP_COSINE_FIRST_EPOCHS} epochs (Paddle's recursive form)"
             )
         return WithBaseLR(inner, lr), 0, lr, how + " (recursive form: 0 after T_max1)"
     # Closed form under warmup: cos(pi k / T1) for k <= T1, then cos(pi k / T2) at the *global* inner step k.
-    inner = Sequence((Cosine(T_max=t1), Shift(Cosine(T_max=total), t1 + 1)), milestones=(t1 + 1,))
-    if total > t1 + 1 + w:
+    inner = Sequence(
+        (Cosine(T_max=first_period), Shift(Cosine(T_max=total), first_period + 1)), milestones=(first_period + 1,)
+    )
+    if total > first_period + 1 + warmup_steps:
         notes.append(
             f"TwoStepCosine with warmup: after 200 epochs the lr jumps from 0 back up to the second cosine "
-            f"(closed form at step {t1 + 1} of T_max2={total})"
+            f"(closed form at step {first_period + 1} of T_max2={total})"
         )
-    return WithBaseLR(_warm(inner, w, lr), lr), w, lr, f"LinearWarmup({how}, {w}, 0.0, {lr!r}) (closed form)"
+    return (
+        WithBaseLR(_linear_warmup(inner, warmup_steps, lr), lr),
+        warmup_steps,
+        lr,
+        f"LinearWarmup({how}, {warmup_steps}, 0.0, {lr!r}) (closed form)",
+    )
 
 
 _BUILDERS = {
     "Const": _build_const,
     "Linear": _build_linear,
     "Cosine": _build_cosine,
-    "LinearWarmupCosine": _build_lwc,
+    "LinearWarmupCosine": _build_linear_warmup_cosine,
     "Step": _build_step,
     "Piecewise": _build_piecewise,
     "CyclicalCosine": _build_cyclical,
