@@ -141,6 +141,26 @@ def test_plot_writes_each_schedule_as_a_run(tmp_path: Path, capsys: pytest.Captu
     assert not list(tmp_path.glob("*.png"))  # no -o: no image
 
 
+def test_parity_writes_each_path_as_a_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``lrparity parity --tensorboard/--visualdl``: one run per path that ran, each equal to what it computed."""
+    tb, vdl = tmp_path / "tb", tmp_path / "vdl"
+    argv = ["parity", "step", "--steps", "50", "--static-steps", "10", "--tensorboard", str(tb), "--visualdl", str(vdl)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "wrote 6 tensorboard run(s)" in out and "wrote 6 visualdl run(s)" in out
+    loaded = load_schedule("step")
+    core = loaded.schedule.values(range(50), loaded.base_lr if loaded.schedule.uses_base_lr else None)
+    paths = {"core", "torch", "paddle", "paddle-static", "torch-native", "paddle-native"}
+    tensorboard, visualdl = read_tensorboard(tb), read_visualdl(vdl)
+    assert set(tensorboard) == set(visualdl) == paths
+    for path in paths:
+        steps, values = tensorboard[path]
+        expected = core[:10].astype(np.float32).astype(np.float64) if path == "paddle-static" else core
+        assert steps == list(range(len(expected))), path
+        assert np.array_equal(bits(values), bits(expected)), path  # every path of "step" is bit-identical
+        assert np.array_equal(bits(visualdl[path][1]), bits(expected.astype(np.float32))), path
+
+
 def test_plot_logs_are_checked_before_anything_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plot", "step"]) == 2
     assert capsys.readouterr().err.strip() == (

@@ -42,7 +42,10 @@ def paddle_scheduler(schedule: Any, learning_rate: float | None = None, **kwargs
 
 
 def from_native(scheduler: Any) -> Any:
-    """The core schedule equivalent to a live torch or paddle scheduler (any of their built-in classes).
+    """The core schedule equivalent to a live torch or paddle scheduler (any of their built-in classes), or to a
+    ``warmup_scheduler.GradualWarmupScheduler`` or pytorch-accelerated ``CosineLrScheduler`` (see
+    :func:`lrparity.backends.torch.third_party.from_native`: for a ``param_group_field`` other than the lr, a
+    ``{field: schedule}`` mapping that :func:`torch_scheduler` drives as is).
 
     Dispatches on the object's class: a torch ``LRScheduler`` (``ReduceLROnPlateau`` included) goes to
     :func:`lrparity.backends.torch.natives.from_native`, a paddle ``LRScheduler`` to
@@ -55,7 +58,10 @@ def from_native(scheduler: Any) -> Any:
             or a scheduler class of its own.
     """
     from lrparity.backends import FRAMEWORKS, load
+    from lrparity.backends.torch import third_party
 
+    if third_party.row_of(scheduler) is not None:  # warmup_scheduler's, pytorch-accelerated's (imports nothing)
+        return third_party.from_native(scheduler)
     kind = type(scheduler)
     name = f"{kind.__module__}.{kind.__qualname__}"
     for framework in FRAMEWORKS.values():

@@ -1,7 +1,7 @@
 """mmengine recipes against mmengine-lite 0.10.7 itself: its schedulers built as the runner builds them, stepped by its
 ``ParamSchedulerHook`` inside its own train loops (:func:`lrparity.recipes.mmengine.reference`).
 
-- 31 real OpenMMLab configs (MMOCR, MMDetection, MMPretrain, MMDetection3D, MMagic) in
+- 31 cases of 28 real OpenMMLab configs (MMOCR, MMDetection, MMPretrain, MMDetection3D, MMagic) in
   ``parity_tests/recipes_data/mmengine/`` (read with mmengine's ``Config.fromfile``, ``_base_`` files included),
   scaled down (few updates per epoch; the 100k-600k iteration runs shortened, keeping their shape): every field
   they schedule (lr, momentum, weight_decay) at every update;
@@ -29,6 +29,7 @@ import pytest
 
 from lrparity.core import Plateau
 from lrparity.recipes import mmengine as M
+from lrparity.recipes.matrix import scale_mmengine_iters
 
 torch = pytest.importorskip("torch")
 mmengine = pytest.importorskip("mmengine")
@@ -77,16 +78,7 @@ def check(cfg: Any, steps_per_epoch: int | None, *, bitwise: bool = False) -> di
 
 
 # -- real configs ---------------------------------------------------------------------------------------------
-def _scale_iters(cfg: dict[str, Any], factor: int) -> dict[str, Any]:
-    """A 100k-600k iteration run divided by ``factor``: max_iters, every end and every CosineRestart period."""
-    cfg["train_cfg"]["max_iters"] //= factor
-    entries = cfg["param_scheduler"] if isinstance(cfg["param_scheduler"], list) else [cfg["param_scheduler"]]
-    for entry in entries:
-        if "end" in entry:
-            entry["end"] //= factor
-        if "periods" in entry:
-            entry["periods"] = [p // factor for p in entry["periods"]]
-    return cfg
+_scale_iters = scale_mmengine_iters
 
 
 # (config file, steps_per_epoch, scaling, bit for bit)

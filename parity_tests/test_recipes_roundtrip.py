@@ -133,7 +133,7 @@ def test_conversion_matrix_holds_against_the_real_libraries(lr_modules: dict[str
             assert c.max_diff is not None and c.max_diff <= PEAK_RTOL, (key, c.max_diff)
             if key[2] in ("torch", "paddle") and shown.status == "exact":  # natives planned bit-identical
                 assert c.reference_diff == 0.0, (key, c.reference_diff)
-    for kind in ("ppocr", "ppcls", "ppdet", "ppseg", "paddlenlp", "hf", "timm"):
+    for kind in ("ppocr", "ppcls", "ppdet", "ppseg", "paddlenlp", "hf", "timm", "mmengine"):
         assert real.sources(kind), f"no real {kind} recipe read"
         assert real.cell(kind, kind) and any(c.status != "inexpressible" for c in real.cell(kind, kind))
     measured = max((c.reference_diff or 0.0) for c in real.conversions.values())

@@ -298,7 +298,9 @@ def test_export_errors_name_what_cannot_be_written(
 
 def test_every_kind_is_an_export_target() -> None:
     from lrparity.backends.cli import EXPORT_TARGETS
+    from lrparity.cli import build_parser
 
+    build_parser()  # imports every command module, as `lrparity` does: lrparity.recipes.cli registers the kinds
     assert set(KINDS) <= set(EXPORT_TARGETS)
 
 
@@ -391,9 +393,10 @@ def test_matrix_of_a_few_real_recipes() -> None:
 
 def test_real_sources_cover_every_kind_with_stored_configs() -> None:
     found = {k: [s for s in real_sources(DATA, (k,))] for k in KINDS}
-    for kind in ("ppocr", "ppcls", "ppdet", "ppseg", "paddlenlp", "hf", "timm"):
+    for kind in ("ppocr", "ppcls", "ppdet", "ppseg", "paddlenlp", "hf", "timm", "mmengine"):
         assert found[kind], kind
     assert len(found["timm"]) == 11  # two args.yaml files and nine documented command lines
+    assert len(found["mmengine"]) == 30  # OpenMMLab's .py configs with a param_scheduler (mmengine reads them)
     assert TARGETS[-2:] == ("torch", "paddle")
 
 

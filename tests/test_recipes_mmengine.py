@@ -446,6 +446,11 @@ def test_export_plateau_and_momentum() -> None:
         (WithBaseLR(Warmup(Cosine(100), 10, mode="overlap"), 0.1), {"total_steps": 100}, "mode='overlap'"),
         (WithBaseLR(Polynomial(50, cycle=True), 0.1), {"total_steps": 100}, "cycle=True"),
         (WithBaseLR(PerEpoch(Cosine(10), 5), 0.1), {"total_steps": 50}, "steps_per_epoch=5"),
+        (
+            WithBaseLR(PerEpoch(Cosine(10), 4), 0.1),
+            {"epochs": 10, "steps_per_epoch": 5},
+            r"pass steps_per_epoch=4 .*, got steps_per_epoch=5 ",
+        ),
         (WithBaseLR(Exponential(0.99), 0.1), {}, "the run length is needed"),
         (WithBaseLR(Cosine(100), 0.1), {"total_steps": 10, "epochs": 2}, "needs steps_per_epoch"),
         (WithBaseLR(Cosine(100), 0.1), {"total_steps": 10, "warmup": 2}, "unknown context"),

@@ -39,7 +39,18 @@ from lrparity.cli.configs import (
     register_config_source,
     resolve_config,
 )
-from lrparity.cli.options import MAX_STEPS, CliError, check_image_output, check_range, check_writable, plot_curve
+from lrparity.cli.options import (
+    MAX_STEPS,
+    CliError,
+    add_curve_log_options,
+    check_curve_log,
+    check_image_output,
+    check_range,
+    check_writable,
+    curve_log_options,
+    plot_curve,
+    write_curve_log,
+)
 from lrparity.cli.plugins import command_modules, register_commands
 
 __all__ = [
@@ -51,24 +62,26 @@ __all__ = [
     "LoadRequest",
     "Loaded",
     "add_config_options",
+    "add_curve_log_options",
     "build_parser",
+    "check_curve_log",
     "check_image_output",
-    "plot_curve",
     "check_range",
     "check_writable",
     "command_modules",
     "config_sources",
+    "curve_log_options",
     "did_you_mean",
     "example_names",
     "example_path",
     "load_schedule",
     "looks_like_path",
     "main",
+    "plot_curve",
     "register_config_source",
     "resolve_config",
+    "write_curve_log",
 ]
-
-_example_path = example_path  # the old private name, until lrparity.parity.cli imports example_path
 
 
 def build_parser() -> argparse.ArgumentParser:

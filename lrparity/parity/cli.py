@@ -33,12 +33,16 @@ import numpy as np
 from lrparity.cli import (
     MAX_STEPS,
     CliError,
+    add_curve_log_options,
+    check_curve_log,
     check_image_output,
     check_range,
+    curve_log_options,
     did_you_mean,
     example_path,
     load_schedule,
     looks_like_path,
+    write_curve_log,
 )
 from lrparity.parity import runners
 from lrparity.parity.report import Diff, Progress, compare, format_table
@@ -98,6 +102,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         help="also write an image (format from the extension): the lr curves, and each path minus what it must "
         "equal (the core; float32(core) for paddle-static)",
     )
+    add_curve_log_options(p, "each path")
     p.add_argument("--list", action="store_true", help="list the parity catalogue names and exit")
 
 
@@ -300,19 +305,27 @@ def run_parity(
     *,
     steps_per_epoch: int | None = None,
     epochs: int | None = None,
+    logs: list[tuple[str, str, str]] | tuple[()] = (),
 ) -> int:
     """Run ``spec`` through every path, print the table to ``out`` (stdout), return 0 (all agree) or 1.
 
     ``steps_per_epoch`` and ``epochs`` read a training-run config as ``lrparity show`` does (the run's length is
-    then the default ``steps``). Option values are checked, and ``plot_path`` tried for writing, before anything
-    runs.
+    then the default ``steps``). ``logs`` are ``(option, format, DIR)`` curve logs (``--tensorboard``,
+    ``--visualdl``): each path that ran is written as one run of scalars under DIR. Option values are checked, and
+    ``plot_path`` and the log directories tried for writing, before anything runs.
     """
     _check_options(steps, base_lr, static_steps, plot_path, steps_per_epoch, epochs)
     os.environ.setdefault("GLOG_minloglevel", "2")  # paddle's static-graph executor logs to stderr otherwise
     run = _resolve(spec, base_lr, steps_per_epoch, epochs)
+    for option, fmt, logdir in logs:
+        check_curve_log(option, fmt, logdir, ["core", "torch", "paddle", "paddle-static", *run.natives])
     n = steps if steps is not None else min(run.length or 1000, 10_000)
     paths = _run_paths(run, n, static_steps)
-    _report(run, n, paths, plot_path, out if out is not None else sys.stdout)
+    out = out if out is not None else sys.stdout
+    _report(run, n, paths, plot_path, out)
+    for option, fmt, logdir in logs:  # a skipped path has no curve, so no run
+        runs = write_curve_log(option, fmt, logdir, list(paths.curves.items()))
+        print(f"wrote {len(runs)} {fmt} run(s) to {logdir}", file=out)
     return 1 if paths.failed else 0
 
 
@@ -333,6 +346,7 @@ def _cmd(args: argparse.Namespace) -> int:
         args.plot,
         steps_per_epoch=args.steps_per_epoch,
         epochs=args.epochs,
+        logs=curve_log_options(args),
     )
 
 

@@ -19,6 +19,7 @@ paddle unless ``reference=True``.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import math
 import shlex
 import warnings
@@ -42,6 +43,7 @@ __all__ = [
     "conversion_matrix",
     "convert",
     "real_sources",
+    "scale_mmengine_iters",
 ]
 
 NATIVE_TARGETS: tuple[str, ...] = ("torch", "paddle")
@@ -208,9 +210,40 @@ def _timm_sources(data: Path) -> list[Source]:
 
 
 def _mmengine_sources(data: Path) -> list[Source]:
+    """mmengine's data files, and its ``.py`` configs (OpenMMLab's own, stored for the parity tests) where mmengine is
+    installed to read them (``Config.fromfile`` runs them: only these stored files are read so); each file with a
+    ``param_scheduler`` (``_base_`` fragments without one are left out), 2 updates per epoch, iteration-based runs of
+    more than 10k iterations divided by 50 (:func:`scale_mmengine_iters`), as the mmengine tests scale them."""
+    from lrparity.recipes import mmengine
+
     folder = data / "mmengine"
-    files = sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml", ".json")) if folder.is_dir() else []
-    return [Source("mmengine", str(p.relative_to(folder)), str(p), 4) for p in files]
+    suffixes = {".yaml", ".yml", ".json"}
+    if importlib.util.find_spec("mmengine") is not None:
+        suffixes.add(".py")
+    out = []
+    for path in sorted(p for p in folder.rglob("*") if p.suffix in suffixes) if folder.is_dir() else []:
+        cfg = mmengine.load_config(path)
+        if "param_scheduler" not in cfg:
+            continue
+        loop = cfg.get("train_cfg") or {}
+        if isinstance(loop.get("max_iters"), int) and loop["max_iters"] > 10_000:
+            cfg = scale_mmengine_iters(cfg, 50)
+        out.append(Source("mmengine", str(path.relative_to(folder)), cfg, 2))
+    return out
+
+
+def scale_mmengine_iters(cfg: dict[str, Any], factor: int) -> dict[str, Any]:
+    """An mmengine config whose 100k-600k iteration run is divided by ``factor``: ``train_cfg.max_iters``, every
+    scheduler's ``begin`` and ``end`` and every CosineRestart period (in place; returns ``cfg``)."""
+    cfg["train_cfg"]["max_iters"] //= factor
+    entries = cfg["param_scheduler"] if isinstance(cfg["param_scheduler"], list) else [cfg["param_scheduler"]]
+    for entry in entries:
+        for key in ("begin", "end"):
+            if isinstance(entry.get(key), int):
+                entry[key] //= factor
+        if "periods" in entry:
+            entry["periods"] = [p // factor for p in entry["periods"]]
+    return cfg
 
 
 _SOURCES: Mapping[str, Callable[[Path], list[Source]]] = {

@@ -428,6 +428,9 @@ def from_native(scheduler: Any, *, replay: bool = True) -> Schedule | Plateau:
     ``T_mult > 1``, CosineAnnealingLR inside a ChainedScheduler past its trough) a
     :class:`NativeMismatchWarning` says so and the returned schedule follows the configuration.
 
+    A ``warmup_scheduler.GradualWarmupScheduler`` (an ``LRScheduler`` of another package) is read by
+    :func:`lrparity.backends.torch.third_party.from_native`.
+
     An lrparity :class:`~lrparity.backends.torch.Scheduler` gives its schedule, at top level and as a
     ``SequentialLR`` phase (pinned to its ``base_lrs`` where they are not the groups' ``initial_lr``); in a
     ``ChainedScheduler`` next to other members it is refused, as the chain refuses to run it.
@@ -445,9 +448,12 @@ def from_native(scheduler: Any, *, replay: bool = True) -> Schedule | Plateau:
             explicitly).
         ValueError: a combination that has no schedule equivalent (see above), saying why.
     """
+    from lrparity.backends.torch import third_party
     from lrparity.backends.torch.plateau import PlateauScheduler
     from lrparity.backends.torch.scheduler import Scheduler
 
+    if third_party.row_of(scheduler) is not None:  # GradualWarmupScheduler (an LRScheduler of another package)
+        return third_party.from_native(scheduler)  # type: ignore[no-any-return]
     if isinstance(scheduler, Scheduler):
         if set(scheduler.fields) != {"lr"}:
             raise ValueError("from_native: this lrparity Scheduler drives several fields; use scheduler.fields")

@@ -522,6 +522,35 @@ class Scheduler(_native.LRScheduler):
         if found is not None:  # after the step: a warning turned into an error leaves a consistent scheduler
             self._warn_foreign(found, t)
 
+    def step_update(self, num_updates: int, metric: Any = None) -> None:
+        """Stateless stepping, as timm's schedulers and pytorch-accelerated's ``SchedulerBase`` offer it: write
+        every driven field's value at step ``num_updates`` (a count of optimizer updates), whatever step the
+        scheduler was at.
+
+        A loop written for them runs unchanged::
+
+            for batch in loader:
+                ...; optimizer.step(); num_updates += 1
+                sched.step_update(num_updates)  # or step_update(num_updates, metric=loss), as timm's train.py
+
+        The step counters follow: ``num_updates`` becomes the current step (``last_epoch``, what
+        ``get_last_lr()`` reports and ``state_dict()`` saves, so a checkpoint resumes there and a later ``step()``
+        goes on from ``num_updates + 1``), and ``_step_count`` counts the call as a step. Unlike ``step()`` it
+        neither warns about the optimizer-step order nor, as ``step(epoch)``, about a deprecated argument: jumping
+        to a step is what it is for. Values changed by another writer are reported as by ``step()``.
+
+        Args:
+            num_updates: the step to go to; an int >= 0.
+            metric: accepted for timm's call signature and not read: a schedule is a function of the step alone
+                (timm's non-plateau schedulers do not read it either). A metric-driven lr is a
+                :class:`~lrparity.Plateau` (``torch_scheduler(plateau, optimizer)``, stepped with the metric).
+        """
+        t = check_int(type(self).__name__, "num_updates", num_updates, minimum=0)
+        found = self._goto(t, check=self._watch and self._step_count > 0)
+        self._step_count += 1
+        if found is not None:
+            self._warn_foreign(found, t)
+
     def _update_lr(self, epoch: int | None = None) -> None:
         # torch's SequentialLR restarts its phases with _update_lr(0): jump there (and drive every field).
         self._goto(self.last_epoch + 1 if epoch is None else check_int(type(self).__name__, "epoch", epoch, minimum=0))

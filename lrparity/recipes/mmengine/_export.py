@@ -120,7 +120,7 @@ def _pieces(node: Schedule, base: float, start: int, stop: int | None, unit: int
         if ctx.steps_per_epoch != n:
             raise _Unsupported(
                 f"PerEpoch(steps_per_epoch={n}) is an epoch-stepped phase: pass steps_per_epoch={n} (the epochs of "
-                "mmengine's by_epoch=True entries), got steps_per_epoch={ctx.steps_per_epoch!r}"
+                f"mmengine's by_epoch=True entries), got steps_per_epoch={ctx.steps_per_epoch!r}"
             )
         if start % n or (stop is not None and stop % n and (ctx.total is None or stop < ctx.total)):
             raise _Unsupported(f"an epoch-stepped phase over updates [{start}, {stop}) does not start on an epoch")
