@@ -114,11 +114,38 @@ def test_real_pretraining_arguments(modules: list[Any], name: str, kind: str | N
         ("llama_sft_argument.json", 1, 3),  # fewer batches than ga: one update per epoch
         ("llama_lora_argument.json", 257, 3 * 257),
         ("llama_dpo_argument.json", 37, 100),  # max_steps wins over num_train_epochs
+        ("ernie_layout_funsd_argument.json", 403, 10_000),  # constant, max_steps
     ],
 )
 def test_real_trainer_arguments(modules: list[Any], name: str, steps_per_epoch: int, updates: int) -> None:
     ref = _same(_load(name), modules, steps_per_epoch)
     assert ref.size == updates
+
+
+@pytest.mark.parametrize("name", ["mpnet_glue_qqp_linear_decay.json"])
+def test_real_optimization_class_arguments(modules: list[Any], name: str) -> None:
+    config = _load(name)
+    n = config["total_steps"] + 10  # the run, and past its end
+    ref = nlp.reference(config, steps=n, lr_module=modules)
+    assert np.array_equal(_schedule(config).values(range(n)), ref)
+
+
+def test_real_configs_cover_these_types() -> None:
+    """The types the stored real files build. No config or script command found in PaddleNLP builds the Trainer's
+    ``cosine``, ``constant_with_warmup`` or ``polynomial``, nor ``ConstScheduleWithWarmup``, ``CosineDecayWithWarmup``,
+    ``PolyDecayWithWarmup`` or ``CosineAnnealingWithWarmupDecay`` (see the data folder's README): the cases below
+    cover them."""
+    built = set()
+    for path in sorted(DATA.glob("*.json")):
+        config = _load(path.name)
+        if "name" in config:
+            built.add(config["name"])
+        elif "pretrain" in path.stem:  # llm/run_pretrain.py: linear -> LinearAnnealingWithWarmupDecay
+            assert config.get("lr_scheduler_type", "linear") == "linear"
+            built.add("LinearAnnealingWithWarmupDecay")
+        else:
+            built.add(config.get("lr_scheduler_type", "linear"))
+    assert built == {"linear", "constant", "LinearDecayWithWarmup", "LinearAnnealingWithWarmupDecay"}
 
 
 def test_pretraining_file_read_as_trainer_arguments_warns(modules: list[Any]) -> None:
