@@ -13,7 +13,7 @@ import numpy as np
 from lrparity.core.base import Schedule, set_field
 from lrparity.core.validation import check_int, check_int_sequence, check_number
 
-__all__ = ["Chain", "PerGroup", "Sequence", "Shift", "WithBaseLR", "by_segment"]
+__all__ = ["Chain", "PerGroup", "Sequence", "Shift", "WithBaseLR", "by_segment", "ramp_then"]
 
 
 def check_schedules(owner: str, name: str, value: Any, *, minimum: int = 1) -> tuple[Schedule, ...]:
@@ -46,6 +46,17 @@ def by_segment(t: Any, m: Any, bounds: tuple[int, ...], pieces: SequenceABC[Call
         if mask.any():
             out[mask] = piece(t[mask])
     return out
+
+
+def ramp_then(
+    t: Any, base: float, m: Any, ramp: Callable[[Any], Any], schedule: Schedule, warmup_steps: int, *, prefix: bool
+) -> Any:
+    """A warmup's value at step(s) ``t``: ``ramp(t)`` for ``t < warmup_steps``, then ``schedule`` at
+    ``t - warmup_steps`` (``prefix``: the schedule starts when the warmup ends) or at ``t`` (it ran under it)."""
+    shift = warmup_steps if prefix else 0
+    if not m.is_array:
+        return ramp(t) if t < warmup_steps else schedule._eval(t - shift, base, m)
+    return by_segment(t, m, (warmup_steps,), [ramp, lambda x: schedule._eval(x - shift, base, m)])
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lrparity.core.base import Schedule, set_field
-from lrparity.core.compose import by_segment
+from lrparity.core.compose import ramp_then
 from lrparity.core.validation import check_choice, check_int, check_number
 
 __all__ = ["FactorWarmup"]
@@ -79,13 +79,8 @@ class FactorWarmup(Schedule):
         return base * (self.start_factor * (1 - x) + x)
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:
-        w = self.warmup_steps
-        shift = w if self.mode == "prefix" else 0
-        if not m.is_array:
-            return self._ramp(t, base, m) if t < w else self.schedule._eval(t - shift, base, m)
-        return by_segment(
-            t, m, (w,), [lambda x: self._ramp(x, base, m), lambda x: self.schedule._eval(x - shift, base, m)]
-        )
+        ramp = lambda x: self._ramp(x, base, m)
+        return ramp_then(t, base, m, ramp, self.schedule, self.warmup_steps, prefix=self.mode == "prefix")
 
     @property
     def length(self) -> int | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from lrparity.core._math import SCALAR
 from lrparity.core.base import Schedule, set_field
-from lrparity.core.compose import by_segment
+from lrparity.core.compose import ramp_then
 from lrparity.core.validation import check_choice, check_int, check_number
 
 __all__ = ["IncrementalWarmup"]
@@ -101,13 +101,8 @@ class IncrementalWarmup(Schedule):
         return start + x * ((end - start) / self.warmup_steps)
 
     def _eval(self, t: Any, base: float, m: Any) -> Any:
-        w = self.warmup_steps
-        shift = w if self.mode == "prefix" else 0
-        if not m.is_array:
-            return self._ramp(t, base) if t < w else self.schedule._eval(t - shift, base, m)
-        return by_segment(
-            t, m, (w,), [lambda x: self._ramp(x, base), lambda x: self.schedule._eval(x - shift, base, m)]
-        )
+        ramp = lambda x: self._ramp(x, base)
+        return ramp_then(t, base, m, ramp, self.schedule, self.warmup_steps, prefix=self.mode == "prefix")
 
     @property
     def length(self) -> int | None:

@@ -127,7 +127,7 @@ def format_table(rows: list[Mapping[str, Any]]) -> str:
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     out = [fmt.format(*header), fmt.format(*("-" * w for w in widths))]
     out += [fmt.format(*line) for line in lines]
-    return "\n".join(out)
+    return "\n".join(line.rstrip() for line in out)
 
 
 def plot(
