@@ -42,6 +42,7 @@ from lrparity.recipes import schedule as recipes_schedule  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "recipes_data" / "hf"
 RECIPES = sorted(DATA.glob("*.yaml"))
+HYDRA_RECIPES = sorted(DATA.glob("*.hydra.yml"))  # Hydra TrainingArguments blocks: OmegaConf reads 1e-4 as a number
 
 
 def _schedule(config: Any, steps_per_epoch: int | None = None) -> Any:
@@ -313,6 +314,25 @@ def test_real_recipe(path: Path) -> None:
     # scaled down: 403 batches per epoch (per process), the recipes' own accumulation and epochs
     ref = _same(path, steps_per_epoch=403)
     assert ref.size == _resolve(path, 403).num_training_steps
+
+
+@pytest.mark.parametrize("path", HYDRA_RECIPES, ids=[p.stem for p in HYDRA_RECIPES])
+def test_real_hydra_recipe(path: Path) -> None:
+    """A Hydra recipe's TrainingArguments block, read as Hydra reads it (YAML 1.2 floats: ``1e-6`` is a number)."""
+    from lrparity.core.config_files import read_config_file
+
+    config = read_config_file(path, yaml_floats="1.2")
+    ref = _same(config, steps_per_epoch=403)
+    assert ref.size == _resolve(config, 403).num_training_steps
+
+
+def test_real_recipes_cover_these_names() -> None:
+    names = {_resolve(p, 403).lr_scheduler_type for p in RECIPES}
+    from lrparity.core.config_files import read_config_file
+
+    names |= {_resolve(read_config_file(p, yaml_floats="1.2"), 403).lr_scheduler_type for p in HYDRA_RECIPES}
+    assert names == {"linear", "cosine", "cosine_with_min_lr", "cosine_warmup_with_min_lr", "inverse_sqrt",
+                     "constant_with_warmup"}  # fmt: skip
 
 
 def test_zephyr_and_olympiccoder_values() -> None:

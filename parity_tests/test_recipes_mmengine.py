@@ -1,7 +1,7 @@
 """mmengine recipes against mmengine-lite 0.10.7 itself: its schedulers built as the runner builds them, stepped by its
 ``ParamSchedulerHook`` inside its own train loops (:func:`lrparity.recipes.mmengine.reference`).
 
-- 31 cases of 28 real OpenMMLab configs (MMOCR, MMDetection, MMPretrain, MMDetection3D, MMagic) in
+- 34 cases of 30 real OpenMMLab configs (MMOCR, MMDetection, MMPretrain, MMDetection3D, MMagic, MMPose) in
   ``parity_tests/recipes_data/mmengine/`` (read with mmengine's ``Config.fromfile``, ``_base_`` files included),
   scaled down (few updates per epoch; the 100k-600k iteration runs shortened, keeping their shape): every field
   they schedule (lr, momentum, weight_decay) at every update;
@@ -114,6 +114,10 @@ REAL: list[tuple[str, int | None, int, bool]] = [
     ("mmdet3d/bevfusion/bevfusion_lidar-cam_voxel0075_second_secfpn_8xb4-cyclic-20e_nus-3d.py", 600, 1, True),
     ("mmagic/basicvsr_2xb4_reds4.py", None, 100, True),
     ("mmagic/edvrm_8xb4-600k_reds.py", None, 250, True),
+    # ExponentialLR (a recursion in mmengine: within 1e-12) for 120 of 240 epochs, then held
+    ("mmpose/configs/body_3d_keypoint/motionbert/h36m/motionbert_dstformer-243frm_8xb32-240e_h36m.py", 1, 1, False),
+    ("mmpose/configs/body_3d_keypoint/motionbert/h36m/motionbert_dstformer-243frm_8xb32-240e_h36m.py", 3, 1, False),
+    ("mmdet3d/projects/CENet/configs/cenet-64x512_4xb4_semantickitti.py", 4, 1, True),  # OneCycleLR, per iteration
 ]
 
 

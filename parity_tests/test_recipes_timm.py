@@ -227,10 +227,12 @@ def _real_recipes() -> list[tuple[str, dict[str, Any]]]:
     import yaml
 
     out = []
-    commands = yaml.safe_load((DATA / "training_script_examples.yaml").read_text(encoding="utf-8"))["commands"]
-    for name, command in commands.items():
-        args, world_size = _argv_to_args(command)
-        out.append((f"training_script:{name}", {**args, "world_size": world_size}))
+    files = (("training_script_examples.yaml", "training_script"), ("timmdocs_scheduler_commands.yaml", "timmdocs"))
+    for file, prefix in files:
+        commands = yaml.safe_load((DATA / file).read_text(encoding="utf-8"))["commands"]
+        for name, command in commands.items():
+            args, world_size = _argv_to_args(command)
+            out.append((f"{prefix}:{name}", {**args, "world_size": world_size}))
     out.append(("marqo_nsfw_image_detection_384", str(DATA / "marqo_nsfw_image_detection_384.yaml")))
     out.append(("mobileone_s1_train", str(DATA / "mobileone_s1_train.yaml")))
     return out
@@ -255,7 +257,9 @@ def test_real_recipe(name: str, recipe: Any, timm_scheduler: Any) -> None:
 
 
 def test_real_recipes_count() -> None:
-    assert len(REAL) == 11
+    assert len(REAL) == 13
+    scheds = {dict(r if isinstance(r, dict) else _quiet(T._load, r)).get("sched") for _, r in REAL}
+    assert scheds == {"cosine", "step", "tanh"}
 
 
 # -------------------------------------------------------------------------------------------------- round trips

@@ -395,8 +395,8 @@ def test_real_sources_cover_every_kind_with_stored_configs() -> None:
     found = {k: [s for s in real_sources(DATA, (k,))] for k in KINDS}
     for kind in ("ppocr", "ppcls", "ppdet", "ppseg", "paddlenlp", "hf", "timm", "mmengine"):
         assert found[kind], kind
-    assert len(found["timm"]) == 11  # two args.yaml files and nine documented command lines
-    assert len(found["mmengine"]) == 30  # OpenMMLab's .py configs with a param_scheduler (mmengine reads them)
+    assert len(found["timm"]) == 13  # two args.yaml files, nine documented command lines and two of timmdocs
+    assert len(found["mmengine"]) == 32  # OpenMMLab's .py configs with a param_scheduler (mmengine reads them)
     assert TARGETS[-2:] == ("torch", "paddle")
 
 
