@@ -198,6 +198,78 @@ def test_plateau_is_the_core_plateau(eval_metric: str, val_split: str, timm_sche
     assert len(set(ref.tolist())) > 2  # the metric did plateau: the lr was reduced
 
 
+def check_plateau_exact(cfg: Any, upe: int, module: Any, metrics: list[float]) -> np.ndarray:
+    """schedule() of a plateau ``cfg`` (the core Plateau), stepped once per epoch with ``metrics`` as train.py steps
+    timm's ``PlateauLRScheduler`` (``step(epoch + 1, metric)``), against timm at every update, bitwise; and the same
+    Plateau driven by lrparity's torch scheduler."""
+    plateau = _quiet(T.schedule, cfg, steps_per_epoch=upe)
+    assert isinstance(plateau, lp.Plateau)
+    n = _quiet(T.total_updates, cfg, steps_per_epoch=upe)
+    assert n == len(metrics) * upe
+    ref = _quiet(T.reference, cfg, steps_per_epoch=upe, lr_module=module, metrics=metrics)
+    state, ours = plateau.initial_state([plateau.start_lr]), []
+    for metric in metrics:
+        ours += [state.lrs[0]] * upe
+        state = plateau.update(state, metric)
+    bad = np.flatnonzero(np.array(ours) != ref)
+    assert bad.size == 0, f"{cfg}: first difference at update {bad[0]}: ours {ours[bad[0]]!r}, timm {ref[bad[0]]!r}"
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=123.0)  # the Plateau's start_lr wins
+    scheduler, driven = lp.torch_scheduler(plateau, optimizer), []
+    for metric in metrics:
+        driven += [optimizer.param_groups[0]["lr"]] * upe
+        scheduler.step(metric)
+    assert np.array_equal(np.array(driven), ref)
+    return ref
+
+
+def _plateau_metrics(epochs: int, warmup: int, mode: str, seed: int) -> list[float]:
+    """An eval metric that improves, then stalls (so the plateau reduces the lr), with a best-ever value during
+    the warmup: fed to the plateau, it would make every later epoch a bad one."""
+    rng = np.random.default_rng(seed)
+    sign = 1.0 if mode == "max" else -1.0
+    rise = np.minimum(np.arange(epochs) / max(1, epochs // 3), 1.0) + rng.normal(0, 0.02, epochs)
+    values = sign * (50.0 + 30.0 * rise)
+    values[: warmup // 2 + 1] = sign * 1e6
+    return values.tolist()
+
+
+@pytest.mark.parametrize("warmup_prefix", [False, True])
+@pytest.mark.parametrize(
+    ("lr", "warmup_lr", "warmup_epochs", "eval_metric"),
+    [
+        (0.05, 1e-5, 5, "top1"),  # train.py's defaults (lr from lr_base 0.1 at batch size 128)
+        (0.1, 1e-5, 3, "loss"),  # the warmup ends an ulp above lr: 1e-05 + 3 * ((0.1 - 1e-05) / 3)
+        (0.03, 1e-5, 7, "top1"),
+        (0.02, 0.5, 2, "loss"),  # a warmup down to lr
+        (0.1, 0.0, 1, "top1"),
+    ],
+)
+def test_plateau_with_warmup(
+    lr: float, warmup_lr: float, warmup_epochs: int, eval_metric: str, warmup_prefix: bool, timm_scheduler: Any
+) -> None:
+    """sched plateau with a warmup: lrs ramp from warmup_lr for warmup_epochs epochs (their metrics ignored), then
+    torch's ReduceLROnPlateau reduces from where the ramp ended; equal to timm's at every update, bitwise."""
+    epochs = 40
+    cfg = {"sched": "plateau", "lr": lr, "epochs": epochs, "warmup_epochs": warmup_epochs, "warmup_lr": warmup_lr,
+           "warmup_prefix": warmup_prefix, "patience_epochs": 2, "decay_rate": 0.5, "min_lr": 1e-4,
+           "eval_metric": eval_metric, "val_split": "validation"}  # fmt: skip
+    total = epochs + (warmup_epochs if warmup_prefix else 0)  # warmup_prefix only lengthens the run
+    metrics = _plateau_metrics(total, warmup_epochs, "min" if eval_metric == "loss" else "max", seed=warmup_epochs)
+    for upe in (1, 3):
+        ref = check_plateau_exact(cfg, upe, timm_scheduler, metrics)
+        assert ref[0] == warmup_lr and len(set(ref[(warmup_epochs + 1) * upe :].tolist())) > 2  # reduced
+
+
+def test_plateau_with_noise_is_refused_and_timm_does_perturb_it(timm_scheduler: Any) -> None:
+    """lr noise on a plateau perturbs the lr for one epoch (timm restores it before the next plateau step), which
+    the Plateau does not express: refused, not dropped."""
+    cfg = {"sched": "plateau", "lr": 0.1, "epochs": 10, "warmup_epochs": 2, "lr_noise": 0.5, "val_split": "validation"}
+    with pytest.raises(ValueError, match="lr_noise"):
+        _quiet(T.schedule, cfg)
+    ref = _quiet(T.reference, cfg, lr_module=timm_scheduler, metrics=[1.0] * 10)
+    assert ref[6] != ref[3]  # noisy from epoch 5 on: the values it would drop
+
+
 # ------------------------------------------------------------------------------------------------ real recipes
 def _argv_to_args(command: str) -> tuple[dict[str, Any], int]:
     """train.py's arguments of a documented command line, as its argparse would hold them before type conversion
@@ -247,6 +319,11 @@ def test_real_recipe(name: str, recipe: Any, timm_scheduler: Any) -> None:
     down with more updates per epoch, per epoch and per update (every quirk kept: warmup, decay period, noise
     fractions, the lr_base scaling)."""
     cfg = dict(_quiet(T._load, recipe)) if isinstance(recipe, str) else dict(recipe)
+    if cfg.get("sched") == "plateau":  # metric-driven: a metric per epoch, train.py's 5-epoch warmup included
+        epochs = int(cfg.get("epochs", 300))
+        for upe in (1, 2):
+            check_plateau_exact(recipe, upe, timm_scheduler, _plateau_metrics(epochs, 5, "max", seed=upe))
+        return
     if isinstance(recipe, str) and cfg.get("lr") is None:
         recipe = cfg = {**cfg, "world_size": 1}  # the MobileOne run: a single GPU (args files do not say)
     for upe in (1, 2):
@@ -257,9 +334,9 @@ def test_real_recipe(name: str, recipe: Any, timm_scheduler: Any) -> None:
 
 
 def test_real_recipes_count() -> None:
-    assert len(REAL) == 13
+    assert len(REAL) == 14
     scheds = {dict(r if isinstance(r, dict) else _quiet(T._load, r)).get("sched") for _, r in REAL}
-    assert scheds == {"cosine", "step", "tanh"}
+    assert scheds == {"cosine", "step", "tanh", "plateau"}
 
 
 # -------------------------------------------------------------------------------------------------- round trips
@@ -336,6 +413,20 @@ def test_plateau_exports_to_timms_plateau(timm_scheduler: Any) -> None:
         ours += [state.lrs[0]] * 2
         state = plateau.update(state, metric)
     assert np.array_equal(np.array(ours), ref) and ref[-1] < 0.05
+
+
+def test_a_warmed_plateau_exports_to_timms_plateau(timm_scheduler: Any) -> None:
+    """The Plateau of a timm plateau run with a warmup exports to the same arguments, and timm runs them."""
+    cfg = {"sched": "plateau", "lr": 0.1, "epochs": 20, "warmup_epochs": 3, "warmup_lr": 1e-5, "patience_epochs": 1,
+           "decay_rate": 0.3, "min_lr": 1e-3, "eval_metric": "loss", "val_split": "validation"}  # fmt: skip
+    plateau = _quiet(T.schedule, cfg)
+    args = T.export(plateau, steps_per_epoch=2, total_steps=40)
+    assert (args["warmup_epochs"], args["warmup_lr"]) == (3, 1e-5) and _quiet(T.schedule, args) == plateau
+    metrics = [1.0 / (1 + e) if e < 8 else 0.1 for e in range(20)]
+    check_plateau_exact(args, 2, timm_scheduler, metrics)
+    other = plateau.replace(warmup=lp.core.IncrementalWarmup(lp.core.Constant(), 3, start_lr=1e-5, end_factor=1.0))
+    with pytest.raises(ValueError, match="warmup"):  # ends on lr, where timm's ramp ends an ulp above it
+        T.export(other, steps_per_epoch=2, total_steps=40)
 
 
 def test_a_timm_recipe_runs_in_paddle_and_torch(timm_scheduler: Any) -> None:

@@ -178,22 +178,29 @@ def test_gradual_warmup_scheduler_hand_over_step() -> None:
     assert _ours(lrparity.from_native(native), lrs, 6)[:, 0].tolist() == seen.tolist()
 
 
-@pytest.mark.parametrize("m", [1.0, 2.0, 1.5])
-@pytest.mark.parametrize("lrs", [(0.1,), (0.1, 0.1)])
-def test_gradual_warmup_scheduler_reduce_on_plateau(m: float, lrs: tuple[float, ...]) -> None:
-    """The ReduceLROnPlateau path (``step(metrics=...)``, total_epoch=1): a Plateau from base * multiplier."""
-    metrics = [1.0, 0.9, 0.95, 0.95, 0.95, 0.94, 0.8, 0.8, 0.85, 0.9, 0.9, 0.9, 0.9, 0.7, 0.7, 0.7, 0.7, 0.7] * 2
+@pytest.mark.parametrize("m", [1.0, 2.0, 1.5, 3.3])
+@pytest.mark.parametrize(("total", "lrs"), [(1, (0.1,)), (1, (0.1, 0.1)), (2, (0.1,)), (3, (0.1, 0.025)), (5, (0.2,))])
+def test_gradual_warmup_scheduler_reduce_on_plateau(m: float, total: int, lrs: tuple[float, ...]) -> None:
+    """The ReduceLROnPlateau path (``step(metrics=...)``): a Plateau from base * multiplier for total_epoch=1, else
+    with a warmup that ignores the metrics of the first total_epoch - 1 steps (the best ever metric there: fed to
+    the plateau, it would reduce the lr at once), every step bit for bit, through lrparity's torch scheduler."""
+    tail = [1.0, 0.9, 0.95, 0.95, 0.95, 0.94, 0.8, 0.8, 0.85, 0.9, 0.9, 0.9, 0.9, 0.7, 0.7, 0.7, 0.7, 0.7] * 2
+    metrics = [1e-9] * (total - 1) + tail
     optimizer = _optimizer(lrs)
     plateau = lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=1, cooldown=1, min_lr=1e-3)
-    native = GradualWarmupScheduler(optimizer, multiplier=m, total_epoch=1, after_scheduler=plateau)
-    seen = _record(optimizer, lambda k: native.step(metrics=metrics[k - 1]), len(metrics))
+    native = GradualWarmupScheduler(optimizer, multiplier=m, total_epoch=total, after_scheduler=plateau)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the package passes torch's deprecated epoch argument
+        seen = _record(optimizer, lambda k: native.step(metrics=metrics[k - 1]), len(metrics))
     converted = lrparity.from_native(native)
-    assert isinstance(converted, lrparity.Plateau)
+    assert isinstance(converted, lrparity.Plateau) and converted.warmup_steps == total - 1
     ours_opt = _optimizer(lrs)
     ours = lrparity.torch_scheduler(converted, ours_opt)
     mine = _record(ours_opt, lambda k: ours.step(metrics[k - 1]), len(metrics))
-    _check(seen, mine, True, f"GradualWarmupScheduler(multiplier={m}) + ReduceLROnPlateau")
-    assert seen[0].tolist() == [lr * m for lr in lrs] and min(seen[:, 0]) < seen[0, 0]  # it did reduce
+    _check(seen, mine, True, f"GradualWarmupScheduler(multiplier={m}, total_epoch={total}) + ReduceLROnPlateau")
+    assert seen[0].tolist() == [lr * ((m - 1.0) * 1 / total + 1.0) for lr in lrs]
+    assert seen[total - 1].tolist() == [lr * ((m - 1.0) * total / total + 1.0) for lr in lrs]  # the ramp's end
+    assert min(seen[:, 0]) < seen[total - 1, 0] == seen[total + 1, 0]  # it did reduce, only after the warmup
 
 
 # ------------------------------------------------------------------------------------------------------------

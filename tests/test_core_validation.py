@@ -169,6 +169,7 @@ SPECS = {
             "eps": "num>=0",
             "semantics": "choice:torch|paddle",
             "start_lr": "num>=0?",
+            "warmup_steps": "int>=0",
         },
     ),
     AnnealCycles: (
@@ -404,6 +405,7 @@ def test_every_parameter_of_every_class_is_covered():
         *((Stacked, f) for f in ("schedules", "begins", "ends", "every", "bases")),  # tests/test_recipes_mmengine.py
         (StableDecay, "decay_ratio"),  # in (0, 1): tests/test_core_timm_shapes.py
         (TorchNoise, "schedule"),
+        (Plateau, "warmup"),  # a Schedule or None: tests/test_plateau_warmup.py
     }
     from lrparity.core import REGISTRY
 

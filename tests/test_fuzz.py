@@ -201,6 +201,10 @@ def near(draw: st.DrawFn, bases: list[Any]) -> Any:
 
 
 # --------------------------------------------------------------------------------------------------- seed inputs
+WARMED_PLATEAU = Plateau(patience=1, warmup=Warmup(Cosine(T_max=4), 2, start_lr=1e-3), warmup_steps=3)
+"""A plateau with a warmup phase (its metrics ignored for 3 updates), seeded in configs and states."""
+
+
 @functools.cache
 def schedule_configs() -> list[dict[str, Any]]:
     """A config of every registry type: the parity catalogue, the bundled examples, per_group and plateaus."""
@@ -215,6 +219,7 @@ def schedule_configs() -> list[dict[str, Any]]:
         Plateau().to_config(),
         Greedy(smooth=True, window_size=3, cooldown=1, warmup=1).to_config(),
         Plateau(mode="max", min_lr=(0.0, 1e-3), cooldown=2, semantics="paddle").to_config(),
+        WARMED_PLATEAU.to_config(),
     ]
     assert {c["type"].split(".")[0] for c in configs} >= {"per_group", "reduce_on_plateau", "warmup", "cosine"}
     return configs
@@ -377,6 +382,8 @@ def _torch_schedulers() -> list[Any]:
         out.append(lrparity.torch_scheduler(schedule, opt))
     opt = torch.optim.SGD([{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr} for lr in (0.1, 0.01)])
     out.append(lrparity.torch_scheduler(Plateau(patience=1), opt))
+    opt = torch.optim.SGD([{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr} for lr in (0.1, 0.01)])
+    out.append(lrparity.torch_scheduler(WARMED_PLATEAU, opt))
     return out
 
 
@@ -384,6 +391,7 @@ def _paddle_schedulers() -> list[Any]:
     pytest.importorskip("paddle")
     out = [lrparity.paddle_scheduler(schedule, learning_rate=0.1) for schedule in STEP_SCHEDULES]
     out.append(lrparity.paddle_scheduler(Plateau(patience=1, semantics="paddle"), learning_rate=0.1))
+    out.append(lrparity.paddle_scheduler(WARMED_PLATEAU.replace(semantics="paddle"), learning_rate=0.1))
     return out
 
 

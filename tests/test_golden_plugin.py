@@ -41,6 +41,13 @@ ARGS = (
 )
 
 
+# The pytester fixture drops, when its test ends, every module first imported during the test. lrparity's command
+# modules are imported once and cached (lrparity.cli.command_modules), registering into lrparity.backends.cli: import
+# them now, outside any test, so that none is dropped while still cached.
+importlib.import_module("lrparity.golden.pytest_plugin")
+importlib.import_module("lrparity.cli").command_modules()
+
+
 CORE_ONLY = """
 import pytest
 from lrparity.parity import runners

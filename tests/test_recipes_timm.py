@@ -151,8 +151,9 @@ def test_plateau_gives_the_core_plateau() -> None:
     assert p == Plateau(mode="max", factor=0.5, patience=3, threshold=1e-4, min_lr=1e-4, start_lr=1.0)
     assert T.schedule({**BASE, "sched": "plateau", "eval_metric": "loss"}).mode == "min"
     assert T.schedule({**BASE, "sched": "plateau", "val_split": ""}).mode == "min"  # no eval: train loss
-    with pytest.raises(ValueError, match="warmup_epochs=5"):
-        T.schedule({"sched": "plateau", "lr": 0.1})
+    warmed = T.schedule({"sched": "plateau", "lr": 0.1})  # train.py's 5-epoch warmup from 1e-5
+    assert warmed.warmup_steps == 5 and warmed.warmup == IncrementalWarmup(Constant(), 5, start_lr=1e-5, end_factor=1.0)
+    assert [warmed.warmup.value(t, 0.1) for t in (0, 5)] == [1e-5, 0.1]
     with pytest.raises(ValueError, match="lr_noise"):
         T.schedule({**BASE, "sched": "plateau", "lr_noise": 0.5})
     with pytest.raises(ValueError, match="step per epoch"):
@@ -341,6 +342,11 @@ def test_export_plateau() -> None:
     args = T.export(p, steps_per_epoch=10, total_steps=100)
     assert args["sched"] == "plateau" and args["eval_metric"] == "loss" and args["epochs"] == 10
     assert T.schedule(args) == p
+    warmed = T.schedule({**args, "warmup_epochs": 3, "warmup_lr": 1e-5})
+    assert warmed.warmup.schedule == WithBaseLR(Constant(), 0.10000000000000002)  # timm's ramp ends an ulp above
+    assert T.schedule(T.export(warmed, steps_per_epoch=10, total_steps=100)) == warmed
+    with pytest.raises(ValueError, match="warmup differs"):
+        T.export(warmed.replace(warmup=Constant(), warmup_steps=3), steps_per_epoch=10, total_steps=100)
     assert T.export(Plateau(mode="max"), base_lr=0.2, steps_per_epoch=5, total_steps=50)["eval_metric"] == "top1"
     for bad, text in [
         (Plateau(cooldown=2), "cooldown=2"),

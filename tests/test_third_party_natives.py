@@ -135,13 +135,17 @@ def test_gradual_warmup_polynomial_with_no_iterations(gws: Any) -> None:
         lrparity.from_native(native)
 
 
-def test_gradual_warmup_plateau_with_a_warmup_is_not_expressible(gws: Any) -> None:
+def test_gradual_warmup_plateau_with_a_warmup_is_a_warmed_plateau(gws: Any) -> None:
     optimizer = _optimizer()
-    native = gws(optimizer, 2.0, 3, after_scheduler=lr_scheduler.ReduceLROnPlateau(optimizer))
-    with pytest.raises(
-        ValueError, match=r"total_epoch=3.*ignores the metrics of its first 2 step\(\).*not expressible"
-    ):
-        lrparity.from_native(native)
+    native = gws(optimizer, 2.0, 3, after_scheduler=lr_scheduler.ReduceLROnPlateau(optimizer, patience=2))
+    plateau = lrparity.from_native(native)
+    assert isinstance(plateau, lrparity.Plateau) and (plateau.patience, plateau.warmup_steps) == (2, 2)
+    base = native.base_lrs[0]
+    # epochs 1..3 of the package's ramp, base * ((m - 1) * k / T + 1), one step ahead: steps 0..2
+    assert [plateau.warmup.value(t, base) for t in range(3)] == [base * (1.0 * k / 3 + 1.0) for k in (1, 2, 3)]
+    assert plateau.start_lr == base
+    flat = lrparity.from_native(gws(optimizer, 1.0, 4, after_scheduler=lr_scheduler.ReduceLROnPlateau(optimizer)))
+    assert flat.warmup_steps == 3 and flat.warmup.values(range(4), 0.3).tolist() == [0.3] * 4  # never from 0
 
 
 def test_gradual_warmup_plateau_groups_from_different_lrs(gws: Any) -> None:

@@ -3,11 +3,13 @@
 torch ``ReduceLROnPlateau`` and paddle ``ReduceOnPlateau`` share their parameters but not their cooldown:
 torch keeps tracking the best metric during cooldown, paddle ignores metrics until the cooldown is over, and
 their relative thresholds round differently (``best * (1 - th)`` vs ``best - best * th``). ``semantics``
-picks one, exactly.
+picks one, exactly. An optional warmup phase (timm's ``PlateauLRScheduler``, ``GradualWarmupScheduler`` with a
+``ReduceLROnPlateau``) sets the lr from a schedule for the first updates, ignoring their metrics.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 from collections.abc import Mapping
@@ -16,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from lrparity.core.base import Configurable, set_field
+from lrparity.core.base import Configurable, Schedule, set_field
 from lrparity.core.validation import check_choice, check_int, check_number, check_number_sequence
 
 __all__ = ["Plateau", "PlateauState"]
@@ -24,33 +26,43 @@ __all__ = ["Plateau", "PlateauState"]
 
 @dataclass(frozen=True)
 class PlateauState:
-    """Where a :class:`Plateau` stands: the current lrs (one per param group) and its counters."""
+    """Where a :class:`Plateau` stands: the current lrs (one per param group) and its counters.
+
+    ``base_lrs`` (one per param group) are the lrs a plateau with a warmup evaluates its warmup on; None for a
+    plateau without one (its dict then has no ``base_lrs`` key, as before warmups existed).
+    """
 
     lrs: tuple[float, ...]
     best: float | None = None
     num_bad_epochs: int = 0
     cooldown_counter: int = 0
     last_epoch: int = 0
+    base_lrs: tuple[float, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "lrs": list(self.lrs),
             "best": self.best,
             "num_bad_epochs": self.num_bad_epochs,
             "cooldown_counter": self.cooldown_counter,
             "last_epoch": self.last_epoch,
         }
+        if self.base_lrs is not None:
+            data["base_lrs"] = list(self.base_lrs)
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PlateauState:
         """The state of :meth:`to_dict`'s dict: ValueError/TypeError naming the key for anything else (lrs: a
-        non-empty list of finite numbers >= 0; best: None or a number; the counters: ints >= 0)."""
+        non-empty list of finite numbers >= 0; best: None or a number; the counters: ints >= 0; the optional
+        ``base_lrs``: as many numbers >= 0 as ``lrs``)."""
         expected = {"lrs", "best", "num_bad_epochs", "cooldown_counter", "last_epoch"}
         if not isinstance(data, Mapping):
             raise ValueError(f"plateau state must be a mapping with exactly the keys {sorted(expected)}, got {data!r}")
-        if set(data) != expected:
+        if set(data) not in (expected, expected | {"base_lrs"}):
             raise ValueError(
-                f"plateau state must have exactly the keys {sorted(expected)}, got {sorted(map(str, data))}"
+                f"plateau state must have exactly the keys {sorted(expected)} (and 'base_lrs' for a plateau with a "
+                f"warmup), got {sorted(map(str, data))}"
             )
         best = data["best"]
         if best is not None and (isinstance(best, bool) or not isinstance(best, numbers.Real)):
@@ -61,11 +73,17 @@ class PlateauState:
             if isinstance(value, float) and value.is_integer():
                 value = int(value)  # 3.0 from a JSON writer: the same count
             counts[key] = check_int("plateau state", key, value, minimum=0)
-        return cls(
-            lrs=tuple(float(v) for v in check_number_sequence("plateau state", "lrs", data["lrs"], low=0.0)),
-            best=None if best is None else float(best),
-            **counts,
-        )
+        lrs = tuple(float(v) for v in check_number_sequence("plateau state", "lrs", data["lrs"], low=0.0))
+        base_lrs = None
+        if "base_lrs" in data:
+            base_lrs = tuple(
+                float(v) for v in check_number_sequence("plateau state", "base_lrs", data["base_lrs"], low=0.0)
+            )
+            if len(base_lrs) != len(lrs):
+                raise ValueError(
+                    f"plateau state: base_lrs has {len(base_lrs)} entries but lrs has {len(lrs)} (one per param group)"
+                )
+        return cls(lrs=lrs, best=None if best is None else float(best), **counts, base_lrs=base_lrs)
 
 
 def _metric(value: Any) -> float:
@@ -94,6 +112,18 @@ class Plateau(Configurable):
     ``max`` mirrors it. A reduction gives :math:`\max(\mathrm{lr} f, \mathrm{min\_lr})`, applied only if it
     lowers the lr by more than ``eps``; then ``cooldown`` steps follow in which no reduction happens.
 
+    Warmup (``warmup`` :math:`w`, ``warmup_steps`` :math:`W \ge 1`): with :math:`b_i` the base lr of param group
+    :math:`i` (``start_lr``, else the group's lr when the plateau starts), the lr after :math:`t` updates is
+
+    .. math:: \mathrm{lr}_i(t) = w_i(t, b_i) \quad (0 \le t \le W)
+
+    (:math:`w_i`: the warmup's schedule for group :math:`i`, ``warmup.for_group(i)``), and the metrics of the
+    updates :math:`1..W` are ignored (None is accepted for them). From update :math:`W + 1` on, the state machine
+    above runs from the lr :math:`w_i(W, b_i)` where the warmup ended, with a fresh ``best`` and counters: timm's
+    ``PlateauLRScheduler`` (:math:`W` = ``warmup_t``, :math:`w(t) = \mathrm{warmup\_lr\_init} + t\,s` for
+    ``epoch <= warmup_t``) and ``GradualWarmupScheduler`` with a ``ReduceLROnPlateau`` after it
+    (:math:`W = T - 1`). ``last_epoch`` counts every update, the warmup's included.
+
     Args:
         mode: ``"min"`` or ``"max"`` (case-insensitive, as paddle).
         factor: multiplier of a reduction; in [0, 1).
@@ -109,6 +139,10 @@ class Plateau(Configurable):
             the ``learning_rate`` argument). Given, the backends start every param group from it and refuse
             another ``learning_rate``. ``to_config()`` leaves it out when None, so older configs and states
             compare equal.
+        warmup: the schedule of the warmup phase, a function of the update count :math:`t` evaluated on each
+            group's base lr (relative, or absolute when it pins its own values); None (the default): no warmup.
+        warmup_steps: updates whose lr comes from ``warmup`` and whose metric is ignored; >= 1 with a warmup,
+            0 (the default) without. ``to_config()`` leaves both out when there is no warmup.
 
     Example:
         >>> p = Plateau(patience=1)
@@ -129,6 +163,8 @@ class Plateau(Configurable):
     eps: float = 1e-8
     semantics: str = "torch"
     start_lr: float | None = None
+    warmup: Schedule | None = None
+    warmup_steps: int = 0
 
     name = "reduce_on_plateau"
 
@@ -153,12 +189,35 @@ class Plateau(Configurable):
         set_field(self, "semantics", check_choice("Plateau", "semantics", self.semantics, ("torch", "paddle")))
         if self.start_lr is not None:
             set_field(self, "start_lr", check_number("Plateau", "start_lr", self.start_lr, low=0.0))
+        set_field(self, "warmup_steps", check_int("Plateau", "warmup_steps", self.warmup_steps, minimum=0))
+        if self.warmup is None:
+            if self.warmup_steps:
+                raise ValueError(
+                    f"Plateau: warmup_steps={self.warmup_steps} needs a warmup schedule (warmup=...); without one "
+                    "warmup_steps must be 0"
+                )
+            return
+        if not isinstance(self.warmup, Schedule):
+            raise TypeError(f"Plateau: warmup must be an lrparity Schedule or None, got {self.warmup!r}")
+        if not self.warmup_steps:
+            raise ValueError(
+                "Plateau: a warmup needs warmup_steps >= 1 (the updates it lasts, ignoring their metrics), got 0; "
+                "for a plateau that only starts from another lr, give start_lr"
+            )
+        if self.warmup.companions():
+            raise ValueError(
+                f"Plateau: the warmup also drives {sorted(self.warmup.companions())}, which a plateau does not "
+                "write; give a warmup of the lr alone"
+            )
 
     def to_config(self) -> dict[str, Any]:
-        """The config dict; ``start_lr`` only when given (configs written before it existed stay equal)."""
+        """The config dict; ``start_lr`` only when given, ``warmup`` and ``warmup_steps`` only with a warmup
+        (configs written before they existed stay equal)."""
         config = super().to_config()
         if self.start_lr is None:
             del config["start_lr"]
+        if self.warmup is None:
+            del config["warmup"], config["warmup_steps"]
         return config
 
     def min_lrs(self, groups: int) -> tuple[float, ...]:
@@ -168,11 +227,20 @@ class Plateau(Configurable):
             return self.min_lr
         return (self.min_lr,) * groups
 
+    def warmup_lrs(self, step: int, base_lrs: tuple[float, ...]) -> tuple[float, ...]:
+        """The warmup's lr of each param group after ``step`` updates (0 <= step <= ``warmup_steps``)."""
+        if self.warmup is None:
+            raise ValueError("Plateau.warmup_lrs: this plateau has no warmup")
+        return tuple(self.warmup.for_group(i).value(step, base) for i, base in enumerate(base_lrs))
+
     def initial_state(self, lrs: Any) -> PlateauState:
-        """The state before the first metric, for the given starting lr(s)."""
+        """The state before the first metric, for the given starting lr(s) (with a warmup: the base lrs, the
+        state's lrs being the warmup's at step 0)."""
         values = (float(lrs),) if isinstance(lrs, numbers.Real) else tuple(float(v) for v in lrs)
         self.min_lrs(len(values))
         best = None if self.semantics == "paddle" else (math.inf if self.mode == "min" else -math.inf)
+        if self.warmup is not None:
+            return PlateauState(lrs=self.warmup_lrs(0, values), best=best, base_lrs=values)
         return PlateauState(lrs=values, best=best)
 
     def is_better(self, a: float, best: float | None) -> bool:
@@ -193,7 +261,19 @@ class Plateau(Configurable):
         return tuple(out)
 
     def update(self, state: PlateauState, metric: Any) -> PlateauState:
-        """The state after one ``step(metric)``."""
+        """The state after one ``step(metric)`` (during the warmup: the warmup's lrs, the metric ignored; it may be
+        None there, anything else must still be a metric)."""
+        step = state.last_epoch + 1
+        if step <= self.warmup_steps:
+            if metric is not None:
+                _metric(metric)
+            if state.base_lrs is None or len(state.base_lrs) != len(state.lrs):
+                raise ValueError(
+                    f"Plateau.update: this plateau warms up for {self.warmup_steps} updates, and the state has no "
+                    f"base_lrs (one per param group) to evaluate its warmup on (base_lrs={state.base_lrs!r}); "
+                    "start from Plateau.initial_state"
+                )
+            return dataclasses.replace(state, lrs=self.warmup_lrs(step, state.base_lrs), last_epoch=step)
         a = _metric(metric)
         best, bad, counter, lrs = state.best, state.num_bad_epochs, state.cooldown_counter, state.lrs
         if self.semantics == "paddle" and counter > 0:
@@ -210,5 +290,10 @@ class Plateau(Configurable):
                 lrs = self._reduce(lrs)
                 counter, bad = self.cooldown, 0
         return PlateauState(
-            lrs=lrs, best=best, num_bad_epochs=bad, cooldown_counter=counter, last_epoch=state.last_epoch + 1
+            lrs=lrs,
+            best=best,
+            num_bad_epochs=bad,
+            cooldown_counter=counter,
+            last_epoch=step,
+            base_lrs=state.base_lrs,
         )

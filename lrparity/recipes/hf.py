@@ -990,6 +990,11 @@ def _describe(s: Schedule) -> str:
 
 def _export_metric_driven(p: Plateau | Greedy, base_lr: float | None, eval_strategy: str) -> dict[str, Any]:
     name = "greedy" if isinstance(p, Greedy) else "reduce_lr_on_plateau"
+    if isinstance(p, Plateau) and p.warmup is not None:
+        raise ValueError(
+            f"hf export: Plateau(warmup_steps={p.warmup_steps}, warmup=...): HF's reduce_lr_on_plateau has no warmup "
+            "phase (the Trainer ignores warmup_steps for it)"
+        )
     if isinstance(p, Plateau) and p.semantics != "torch":
         raise ValueError(
             "hf export: Plateau(semantics='paddle'): HF runs torch's ReduceLROnPlateau, whose cooldown and relative "

@@ -194,6 +194,11 @@ def _absolute(t: _Target, inner: Schedule, warm: Warmup | None) -> None:
 
 
 def _plateau_block(t: _Target, p: Plateau) -> None:
+    if p.warmup is not None:
+        raise ValueError(
+            f"PaddleClas's ReduceOnPlateau has no warmup phase (its warmup_epoch is refused with it); got "
+            f"Plateau(warmup_steps={p.warmup_steps}, warmup={p.warmup!r})"
+        )
     if p.semantics != "paddle" or p.start_lr is None or isinstance(p.min_lr, tuple):
         raise ValueError(
             "PaddleClas's ReduceOnPlateau is paddle's (semantics='paddle') with its own start_lr and one min_lr; "

@@ -25,7 +25,9 @@ module reproduces and documents (``docs/recipes/timm.md``):
 - ``lr: null`` derives the lr as ``lr_base * batch_size * world_size * grad_accum_steps / lr_base_size``
   (square-rooted for ada*/lamb optimizers), and ``args.yaml`` does not record ``world_size``;
 - lr noise draws from torch's generator (:class:`~lrparity.core.torch_noise.TorchNoise`, exact, needs torch);
-- ``plateau`` is metric-driven: :func:`schedule` returns the core :class:`~lrparity.core.plateau.Plateau`.
+- ``plateau`` is metric-driven: :func:`schedule` returns the core :class:`~lrparity.core.plateau.Plateau`, with
+  timm's warmup (``warmup_lr + t * ((lr - warmup_lr) / warmup_epochs)`` for epochs ``t <= warmup_epochs``, their
+  metrics ignored) when ``warmup_epochs > 0``; ``warmup_prefix`` only lengthens the run.
 """
 
 from __future__ import annotations
@@ -184,7 +186,7 @@ _USED_BY: Mapping[str, tuple[str, ...]] = types.MappingProxyType(
         "lr_decay_fn": ("wsd", "rsqrt"),
         "lr_stable_timescale": ("rsqrt",),
         "warmup_epochs": tuple(s for s in SCHEDS if s != "none"),
-        "warmup_prefix": ("cosine", "tanh", "step", "multistep", "poly", "constant", "wsd", "rsqrt"),
+        "warmup_prefix": ("cosine", "tanh", "step", "multistep", "poly", "constant", "wsd", "rsqrt", "plateau"),
         "lr_noise": tuple(s for s in SCHEDS if s != "none"),
     }
 )
@@ -665,14 +667,16 @@ def _build(args: TimmArgs, steps_per_epoch: int | None) -> Schedule | Plateau:
     return WithBaseLR(s, args.lr)
 
 
+def _plateau_warmup(warmup_lr: float, lr: float, warmup_t: int) -> IncrementalWarmup:
+    """timm's plateau warmup, ``warmup_lr + t * ((lr - warmup_lr) / warmup_t)`` for ``0 <= t <= warmup_t``
+    (``epoch <= warmup_t``: its last step is the ramp's too, which may miss ``lr`` by an ulp), on base ``lr``."""
+    end = warmup_lr + warmup_t * ((lr - warmup_lr) / warmup_t)
+    last: Schedule = Constant() if end == lr else WithBaseLR(Constant(), end)
+    return IncrementalWarmup(last, warmup_t, start_lr=warmup_lr, end_factor=1.0, mode="prefix")
+
+
 def _plateau(plan: _Plan) -> Plateau:
     a = plan.args
-    if plan.warmup_t:
-        raise ValueError(
-            f"timm config: sched='plateau' with warmup_epochs={a.warmup_epochs}: timm ramps the lr from warmup_lr for "
-            f"{a.warmup_epochs} epochs before its ReduceLROnPlateau starts, and lrparity's Plateau has no warmup "
-            "phase; set warmup_epochs: 0 (train.py's default is 5)"
-        )
     if plan.noise_range is not None:
         raise ValueError(
             f"timm config: sched='plateau' with lr_noise={a.lr_noise!r}: timm perturbs the plateau's lr for one epoch "
@@ -692,6 +696,8 @@ def _plateau(plan: _Plan) -> Plateau:
         eps=1e-8,
         semantics="torch",
         start_lr=a.lr,
+        warmup=_plateau_warmup(a.warmup_lr, a.lr, plan.warmup_t) if plan.warmup_t else None,
+        warmup_steps=plan.warmup_t,
     )
 
 
@@ -856,7 +862,8 @@ def export(
     :class:`~lrparity.core.per_epoch.PerEpoch` (``sched_on_updates: false``), per update otherwise. Every length
     must be a whole number of epochs. The result is checked: :func:`schedule` of it equals ``schedule`` within
     1e-12 (relative) at every update of the run. A core :class:`~lrparity.core.plateau.Plateau` with timm's fixed
-    parameters (threshold 1e-4 relative, no cooldown, eps 1e-8, torch semantics) gives ``sched: plateau``.
+    parameters (threshold 1e-4 relative, no cooldown, eps 1e-8, torch semantics) gives ``sched: plateau``; its warmup,
+    if any, must be timm's (what :func:`schedule` builds for ``warmup_epochs``/``warmup_lr``).
 
     Context:
         steps_per_epoch: updates per epoch of the run the arguments are for (``ceil(len(loader) /
@@ -994,12 +1001,23 @@ def _export_plateau(
             "export: give steps_per_epoch=N and total_steps=N * epochs: the run's epochs (a plateau steps once per "
             f"epoch; got steps_per_epoch={steps_per_epoch!r}, total_steps={total_steps!r})"
         )
+    warmup = plateau.warmup
+    if warmup is not None and (
+        not isinstance(warmup, IncrementalWarmup)
+        or warmup.start_lr is None
+        or warmup != _plateau_warmup(warmup.start_lr, float(lr), plateau.warmup_steps)
+    ):
+        raise ValueError(
+            f"export: timm's plateau warms up as warmup_lr + t * ((lr - warmup_lr) / warmup_epochs) for epochs 0.."
+            f"warmup_epochs (what lrparity.recipes.timm.schedule of a plateau with warmup_epochs gives); this "
+            f"Plateau's warmup differs: Plateau(warmup_steps={plateau.warmup_steps}, warmup={warmup!r})"
+        )
     args = {
         "sched": "plateau",
         "sched_on_updates": False,
         "lr": float(lr),
         "epochs": total_steps // steps_per_epoch,
-        "warmup_epochs": 0,
+        "warmup_epochs": plateau.warmup_steps,
         "lr_noise": None,
         "decay_rate": plateau.factor,
         "patience_epochs": plateau.patience,
@@ -1007,6 +1025,8 @@ def _export_plateau(
         "eval_metric": "loss" if plateau.mode == "min" else "top1",
         "val_split": "validation",
     }
+    if warmup is not None:
+        args["warmup_lr"] = warmup.start_lr
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TimmWarning)
         back = schedule(args)

@@ -438,6 +438,11 @@ def _linear_warmup_from(s: Warmup | Linear, base: float | None) -> NativeCall:
 
 
 def _plateau_from(plateau: Plateau, base: float | None) -> NativeCall:
+    if plateau.warmup is not None:
+        raise Inexpressible(
+            f"Plateau(warmup_steps={plateau.warmup_steps}, warmup={plateau.warmup!r}): paddle's ReduceOnPlateau has "
+            "no warmup phase; lrparity.paddle_scheduler(plateau, ...) runs the warmup and the plateau"
+        )
     if plateau.semantics != "paddle":
         raise Inexpressible(
             "Plateau(semantics='torch'): paddle's ReduceOnPlateau ignores the metric during cooldown and compares "

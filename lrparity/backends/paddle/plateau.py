@@ -24,6 +24,9 @@ class PlateauScheduler(_native.ReduceOnPlateau):
     ``step(metrics, epoch=None)`` as paddle's: the metric is a number or a one-element array / Tensor. With
     ``Plateau(semantics="paddle")`` (what :func:`from_native` returns) the lrs are paddle's, step for step;
     ``semantics="torch"`` gives torch ``ReduceLROnPlateau``'s cooldown and threshold arithmetic in paddle.
+    A plateau with a warmup starts at its step-0 lr on the base ``learning_rate``; each of the first
+    ``warmup_steps`` calls of ``step(metrics)`` sets the next step's (the metric ignored, None accepted), then the
+    state machine takes over from the lr the warmup ended on.
 
     Args:
         plateau: the plateau rule (or its config dict). Its ``min_lr`` is a number or a 1-tuple.
@@ -45,7 +48,7 @@ class PlateauScheduler(_native.ReduceOnPlateau):
         self._config = plateau.to_config()
         self._state = plateau.initial_state([lr])
         self.base_lr = lr
-        self.last_lr = lr
+        self.last_lr = self._state.lrs[0]
         self.last_epoch = 0
         self.verbose = verbose
         self._var_name = None
@@ -77,12 +80,13 @@ class PlateauScheduler(_native.ReduceOnPlateau):
         return self.last_lr
 
     def step(self, metrics: Any, epoch: int | None = None) -> None:  # type: ignore[override]
-        """Record one metric value (``epoch``: set ``last_epoch`` to it instead of adding 1)."""
+        """Record one metric value (``epoch``: set ``last_epoch`` to it instead of adding 1); during the plateau's
+        warmup the metric is ignored and may be None."""
         if isinstance(metrics, (str, bytes)):
             raise TypeError(f"PlateauScheduler.step: metrics must be a number or a one-element tensor, got {metrics!r}")
         if epoch is not None:
             epoch = check_int("PlateauScheduler", "epoch", epoch, minimum=0)
-        if not isinstance(metrics, numbers.Real) and callable(getattr(metrics, "item", None)):
+        if metrics is not None and not isinstance(metrics, numbers.Real) and callable(getattr(metrics, "item", None)):
             if int(np.prod(metrics.shape)) == 1:  # a [1]-shaped Tensor / array: float() refuses it (numpy 2)
                 metrics = metrics.item()
         state = self.plateau.update(self._state, metrics)
@@ -123,6 +127,12 @@ class PlateauScheduler(_native.ReduceOnPlateau):
             raise ValueError(
                 f"{owner}.set_state_dict: state['step']={step} disagrees with the plateau's last_epoch="
                 f"{state.last_epoch}"
+            )
+        if (state.base_lrs is None) != (self.plateau.warmup is None):
+            raise ValueError(
+                f"{owner}.set_state_dict: the plateau state {'lacks' if state.base_lrs is None else 'has'} base_lrs, "
+                f"which a plateau {'with' if state.base_lrs is None else 'without'} a warmup "
+                f"{'needs' if state.base_lrs is None else 'does not have'}"
             )
         self._state, self.last_epoch, self.last_lr = state, step, state.lrs[0]
 

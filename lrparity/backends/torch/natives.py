@@ -937,6 +937,11 @@ def _chained_from(per: Sequence[Chain], planning: _Planning) -> NativeCall:
 
 
 def _plateau_from(plateau: Plateau, planning: _Planning) -> NativeCall:
+    if plateau.warmup is not None:
+        raise Inexpressible(
+            f"Plateau(warmup_steps={plateau.warmup_steps}, warmup={plateau.warmup!r}): torch's ReduceLROnPlateau has "
+            "no warmup phase; lrparity.torch_scheduler(plateau, optimizer) runs the warmup and the plateau"
+        )
     if plateau.semantics != "torch":
         raise Inexpressible(
             "Plateau(semantics='paddle'): torch's ReduceLROnPlateau keeps updating best during cooldown and compares "

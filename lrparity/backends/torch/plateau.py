@@ -29,6 +29,9 @@ class PlateauScheduler(_native.ReduceLROnPlateau):
 
     A plateau that carries its ``start_lr`` (what :func:`lrparity.from_native` of a paddle ``ReduceOnPlateau``
     returns) starts every group from it, as the paddle scheduler did; otherwise from the groups' own lrs.
+    A plateau with a warmup evaluates it on those base lrs: construction writes its step-0 lrs into the groups,
+    each of the first ``warmup_steps`` calls of ``step(metrics)`` the next step's (the metric ignored, None
+    accepted), then the state machine takes over from the lrs the warmup ended on.
 
     Args:
         optimizer: the torch optimizer.
@@ -66,7 +69,11 @@ class PlateauScheduler(_native.ReduceLROnPlateau):
         if plateau.start_lr is not None:
             for group in optimizer.param_groups:
                 set_value(group, "lr", plateau.start_lr)
-        self._set_state(plateau.initial_state([float(g["lr"]) for g in optimizer.param_groups]))
+        state = plateau.initial_state([float(g["lr"]) for g in optimizer.param_groups])
+        if plateau.warmup is not None:
+            for group, lr in zip(optimizer.param_groups, state.lrs):
+                set_value(group, "lr", lr)
+        self._set_state(state)
 
     @property
     def state(self) -> PlateauState:
@@ -82,7 +89,8 @@ class PlateauScheduler(_native.ReduceLROnPlateau):
         self._last_lr = [copy_value(g["lr"]) for g in self.optimizer.param_groups]
 
     def step(self, metrics: Any, epoch: int | None = None) -> None:  # type: ignore[override]
-        """One plateau step with the monitored ``metrics`` (a number or a one-element tensor)."""
+        """One plateau step with the monitored ``metrics`` (a number or a one-element tensor; ignored, and may be
+        None, during the plateau's warmup)."""
         groups = self.optimizer.param_groups
         lrs = tuple(float(g["lr"]) for g in groups)
         state = self.plateau.update(dataclasses.replace(self._state, lrs=lrs), metrics)
@@ -127,6 +135,12 @@ class PlateauScheduler(_native.ReduceLROnPlateau):
             raise ValueError(
                 f"{owner}.load_state_dict: state['step']={step} disagrees with the plateau's last_epoch="
                 f"{state.last_epoch}"
+            )
+        if (state.base_lrs is None) != (self.plateau.warmup is None):
+            raise ValueError(
+                f"{owner}.load_state_dict: the plateau state {'lacks' if state.base_lrs is None else 'has'} base_lrs, "
+                f"which a plateau {'with' if state.base_lrs is None else 'without'} a warmup "
+                f"{'needs' if state.base_lrs is None else 'does not have'}"
             )
         for group, lr in zip(self.optimizer.param_groups, state.lrs):
             set_value(group, "lr", lr)

@@ -245,27 +245,28 @@ def _gradual_warmup(native: Any, stepping: str) -> Schedule | Plateau:
 
 
 def _warmup_plateau(native: Any, after: Any, m: float, total: int, bases: list[float]) -> Plateau:
-    """The ``ReduceLROnPlateau`` path of ``GradualWarmupScheduler`` (``step_ReduceLROnPlateau``): a
-    :class:`~lrparity.Plateau` when ``total_epoch`` is 1, else ValueError.
+    r"""The ``ReduceLROnPlateau`` path of ``GradualWarmupScheduler`` (``step_ReduceLROnPlateau``): a
+    :class:`~lrparity.Plateau`, with a warmup when ``total_epoch`` :math:`T > 1`.
 
-    That path counts from 1: construction sets the lr of epoch 1, :math:`b\\,((m - 1)/T + 1)` (for
-    :math:`m = 1` too: it never warms from 0), each ``step(metrics=...)`` the next epoch's, ignoring the metric,
-    until epoch :math:`T`; from then on the metrics go to the plateau, which reduces the lr it finds. With
-    :math:`T = 1` there is no ignored metric: a plateau from the start lr :math:`b\\,m`.
+    That path counts from 1: construction sets the lr of epoch 1, :math:`b\,((m - 1)/T + 1)` (for :math:`m = 1`
+    too: it never warms from 0), and the :math:`k`-th ``step(metrics=...)`` the lr of epoch :math:`k + 1`,
+    :math:`b\,((m - 1)(k + 1)/T + 1)`, ignoring the metric, while :math:`k + 1 \le T`; from :math:`k = T` on
+    the metrics go to the plateau, which reduces the lr it finds (the warmup's last, :math:`b\,((m - 1)T/T + 1)`).
+    So a Plateau whose warmup is that ramp read one step later, for :math:`T - 1` steps; with :math:`T = 1` there
+    is no ignored metric: a plateau from the start lr :math:`b\,m`. The package's arithmetic, bit-identical.
     """
     from lrparity.backends.torch import natives
 
-    if total > 1:
-        raise ValueError(
-            f"from_native: GradualWarmupScheduler(total_epoch={total}, multiplier={m!r}) with a ReduceLROnPlateau "
-            f"after_scheduler ignores the metrics of its first {total - 1} step() call(s), setting the lr to "
-            f"base * ((multiplier - 1) * epoch / {total} + 1) for epochs 2..{total} (constant for multiplier=1.0: "
-            "this path never warms from 0), and only then passes the metrics to the plateau. lrparity's Plateau "
-            "reads every metric from its first step and has no warmup phase, so this is not expressible; "
-            "total_epoch=1 is (a plateau from base * multiplier)"
-        )
-    starts = [b * ((m - 1.0) * 1 / total + 1.0) for b in bases]
     plateau = natives._plateau_of(after)
+    if total > 1:
+        if m == 1.0:  # b * ((1. - 1.) * k / T + 1.) = b * 1.0
+            ramp: Schedule = Constant()
+        else:  # b * ((m - 1) * k / T + 1) at k = t + 1 <= T, in Warmup's arithmetic
+            end = (m - 1.0) * total / total + 1.0
+            ramp = Shift(Chain([Constant(), Warmup(Constant(end), total, start_lr=1.0, end_lr=float(m))]), 1)
+        start = bases[0] if len(set(bases)) == 1 else None  # the groups' own lrs otherwise
+        return plateau.replace(warmup=ramp, warmup_steps=total - 1, start_lr=start)
+    starts = [b * ((m - 1.0) * 1 / total + 1.0) for b in bases]
     if len(set(starts)) == 1:
         return plateau.replace(start_lr=starts[0])
     if m == 1.0:  # each group starts from its own lr
@@ -417,7 +418,8 @@ def from_native(native: Any, *, stepping: str = "step") -> Any:
     into an optimizer with the same param groups.
 
     - ``GradualWarmupScheduler``: its lr after each ``step()`` (one call per epoch, without the deprecated epoch
-      argument); with a ``ReduceLROnPlateau`` after it (``total_epoch=1`` only), a :class:`~lrparity.Plateau`.
+      argument); with a ``ReduceLROnPlateau`` after it, a :class:`~lrparity.Plateau` (with a warmup of
+      ``total_epoch - 1`` steps when ``total_epoch > 1``).
     - ``CosineLrScheduler``: with ``stepping="step"`` (the default; pytorch-accelerated's Trainer calls
       ``step()`` after each optimizer update) its value after ``k`` calls of ``step()``; with
       ``stepping="step_update"``, the value ``step_update(n)`` writes (``n >= 1``), for a loop that calls

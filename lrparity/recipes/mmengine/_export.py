@@ -746,6 +746,11 @@ def _base_value(sched: Schedule, pieces: list[_Piece], total: int) -> float:
 def _plateau_entry(
     name: str, plateau: Plateau, monitor: Any, optimizer: dict[str, Any], context: Any
 ) -> list[dict[str, Any]]:
+    if plateau.warmup is not None:
+        raise ValueError(
+            f"export(kind='mmengine'): Plateau(warmup_steps={plateau.warmup_steps}, warmup=...): mmengine's "
+            "ReduceOnPlateau has no warmup phase, and lrparity reads a plateau only alone on its parameter"
+        )
     if plateau.semantics != "torch":
         raise ValueError(
             "export(kind='mmengine'): Plateau(semantics='paddle'): mmengine's ReduceOnPlateau follows torch's cooldown "
