@@ -98,13 +98,15 @@ def to_native(schedule: Any, optimizer: Any = None, *, framework: str | None = N
       absolute one, as in :func:`paddle_scheduler`). Give it to the optimizer as ``learning_rate=``.
 
     The natives reproduce ``schedule`` at every step: bit-identical where the native is a closed form (and where it
-    is a recursion the core replays, ``form="recursive"``), within 1e-12 relative where a recursive native meets
-    a closed form; ``from_native(to_native(s))`` gives ``s`` back (or, where the natives' form differs, e.g. a
-    ``Warmup`` as torch's ``Sequence`` of ``Linear`` and the schedule, a schedule with the same values). Where
-    torch's own nesting computes something else (a ``Chain`` first in a ``Sequence`` with an exponential member, a
-    later ``Chain`` phase) the schedule is refused; a ``Chain`` with a ``Cosine`` warns
-    (:class:`~lrparity.backends.torch.NativeMismatchWarning`) that torch drops the other factors past the trough.
-    The tables are :mod:`lrparity.backends.torch.natives` and :mod:`lrparity.backends.paddle.natives`.
+    is a recursion the core replays, ``form="recursive"``), within 1e-12 relative where a recursive native meets a
+    closed form (for a closed-form ``Cosine``, over its first ``T_max`` steps: the natives' recursion drifts further
+    after, so give ``form="recursive"`` for a cosine run past ``T_max``); ``from_native(to_native(s))`` gives ``s``
+    back (or, where the natives' form differs, e.g. a ``Warmup`` as torch's ``Sequence`` of ``Linear`` and the
+    schedule, a schedule with the same values). Where torch's own nesting computes something else (a ``Chain`` first
+    in a ``Sequence`` with an exponential member, a later ``Chain`` phase) the schedule is refused; a ``Chain`` with
+    a ``Cosine`` warns (:class:`~lrparity.backends.torch.NativeMismatchWarning`) that torch drops the other factors
+    past the trough. The tables are :mod:`lrparity.backends.torch.natives` and
+    :mod:`lrparity.backends.paddle.natives`.
 
     Args:
         schedule: an lrparity schedule or ``Plateau`` (or its config mapping).

@@ -273,3 +273,28 @@ def test_export_command_errors_are_one_line(tmp_path: Any) -> None:
         assert r.returncode == 2, (args, r.stdout)
         assert r.stderr.startswith("lrparity: error: ") and len(r.stderr.strip().splitlines()) == 1, r.stderr
         assert needle in r.stderr, (args, r.stderr)
+
+
+def test_closed_form_cosine_native_drifts_past_t_max() -> None:
+    """The documented limit of ``to_native`` (docs/torch.md, docs/paddle.md): CosineAnnealingLR/-Decay's recursion
+    is within 1e-12 of a closed-form ``Cosine`` over its first ``T_max`` steps and drifts past it; the recursive form
+    is what both natives compute, bit for bit, over both periods."""
+    t_max, steps, base = 10_000, 20_000, 0.1
+    closed = lrparity.Cosine(t_max, eta_min=0.01)
+    recursive = lrparity.Cosine(t_max, eta_min=0.01, form="recursive")
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=base)
+    native = lrparity.to_native(closed, opt)
+    paddle_native = lrparity.to_native(closed, framework="paddle", learning_rate=base)
+    torch_lrs, paddle_lrs = [], []
+    for _ in range(steps):
+        torch_lrs.append(opt.param_groups[0]["lr"])
+        paddle_lrs.append(paddle_native.last_lr)
+        opt.step()
+        native.step()
+        paddle_native.step()
+    want = closed.values(range(steps), base)
+    for got in (np.array(torch_lrs), np.array(paddle_lrs)):
+        rel = np.abs(got - want) / want
+        assert rel[: t_max + 1].max() <= 1e-12  # the claim, over the first T_max steps
+        assert rel.max() > 1e-11  # past T_max the recursion drifts: the docs say so and point to form="recursive"
+        assert np.array_equal(got, recursive.values(range(steps), base))

@@ -193,3 +193,64 @@ def test_printed_code_refuses_a_lambda_and_names_it() -> None:
         lp.to_native_code(lp.Lambda(lambda t: 0.5), "torch")
     with pytest.raises(ValueError, match="framework must be one of"):
         lp.to_native_code(lp.Step(10), "jax")
+
+
+# ------------------------------------------------------------------------------------------------------------
+# the Hugging Face / PaddleNLP shapes (parity_tests/test_to_native_recipe_shapes.py runs the natives)
+# ------------------------------------------------------------------------------------------------------------
+def test_recipe_shapes_plan_into_paddle_linear_warmup() -> None:
+    from lrparity.core.warmup_decay import ConstantWarmup, CosineWarmupDecay, LinearWarmupDecay, PolynomialWarmupDecay
+
+    plan = paddle_natives.plan
+    assert names(plan(ConstantWarmup(100), 0.1)) == ["LinearWarmup"]
+    assert names(plan(ConstantWarmup(0), 0.1)) == ["PiecewiseDecay"]
+    assert names(plan(LinearWarmupDecay(100, 1000), 0.1)) == ["PolynomialDecay", "LinearWarmup"]
+    assert names(plan(LinearWarmupDecay(0, 1000), 0.1)) == ["PolynomialDecay"]
+    poly = plan(PolynomialWarmupDecay(10, 110, lr_init=0.2, lr_end=1e-3, power=2.0), 0.1)
+    assert dict(dict(poly.kwargs)["learning_rate"].kwargs)["end_lr"] == 0.1 * (1e-3 / 0.2)
+    cosine = plan(CosineWarmupDecay(100, 1100, num_cycles=1.0, min_lr_rate=0.1), 0.1)
+    inner = dict(dict(cosine.kwargs)["learning_rate"].kwargs)
+    assert (inner["T_max"], inner["eta_min"]) == (500, 0.1 * 0.1)
+    assert dict(cosine.kwargs)["start_lr"] == 0.0 and cosine.rtol == 1e-12
+    assert plan(CosineWarmupDecay(2, 40), 0.1).rtol == 1e-12  # a short wave reaches 0 within 1e-12
+    assert plan(LinearWarmupDecay(0, 17_998), 0.1).rtol == 1e-12  # the longest linear decay within 1e-12
+
+
+@pytest.mark.parametrize(
+    ("schedule", "needle"),
+    [
+        ("CosineWarmupDecay(10, 100, num_cycles=2.0, hard_restarts=True)", "hard_restarts=True"),
+        ("CosineWarmupDecay(10, 101, num_cycles=1.0)", r"int T_max = \(total_steps - warmup_steps\)"),
+        ("CosineWarmupDecay(10, 100, num_cycles=0.7)", "num_cycles=0.7"),
+        ("CosineWarmupDecay(100, 100)", "warmup_steps=100"),
+        ("PolynomialWarmupDecay(10, 100, lr_init=0.1, lr_end=0.0, power=0.0)", "power=0.0"),
+        ("CosineWarmupDecay(0, 100, min_lr_rate=0.1)", r"warmup_steps=0\): .* CosineAnnealingDecay runs its recursion"),
+        ("CosineWarmupDecay(100, 10_100)", r"min_lr_rate=0\.0\): .*without min_lr_rate the wave reaches 0"),
+        ("CosineWarmupDecay(100, 10_100, min_lr_rate=1e-4)", r"min_lr_rate=0\.0001\): .* relative \(> 1e-12\)"),
+        ("LinearWarmupDecay(0, 18_000)", r"T = total_steps - warmup_steps = 18000 \(at most 17998"),
+    ],
+)
+def test_recipe_shapes_paddle_refusals_name_the_parameter(schedule, needle) -> None:
+    from lrparity.core import warmup_decay
+
+    with pytest.raises(Inexpressible, match=needle):
+        paddle_natives.plan(eval(schedule, vars(warmup_decay)), 0.1)
+
+
+def test_recipe_shapes_paddle_warmup_needs_a_positive_learning_rate() -> None:
+    from lrparity.core.warmup_decay import ConstantWarmup
+
+    with pytest.raises(
+        Inexpressible, match=r"learning_rate=0\.0: paddle's LinearWarmup from 0 needs learning_rate > 0"
+    ):
+        paddle_natives.plan(ConstantWarmup(10), 0.0)
+
+
+@pytest.mark.parametrize(
+    "shape", ["ConstantWarmup(10)", "LinearWarmupDecay(0, 100)", "CosineWarmupDecay(10, 100, min_lr_rate=0.1)"]
+)
+def test_recipe_shapes_have_no_torch_native(shape) -> None:
+    from lrparity.core import warmup_decay
+
+    with pytest.raises(Inexpressible, match="torch has no scheduler that computes"):
+        torch_plan(eval(shape, vars(warmup_decay)))

@@ -65,6 +65,7 @@ from lrparity.core import (
     WithBaseLR,
 )
 from lrparity.core.validation import check_number
+from lrparity.core.warmup_decay import ConstantWarmup, CosineWarmupDecay, LinearWarmupDecay, PolynomialWarmupDecay
 
 __all__ = [
     "MODULE",
@@ -437,6 +438,134 @@ def _linear_warmup_from(s: Warmup | Linear, base: float | None) -> NativeCall:
     )
 
 
+# ------------------------------------------------------------------------------------------------------------
+# Hugging Face / PaddleNLP warmup-then-decay shapes (lrparity.core.warmup_decay)
+# ------------------------------------------------------------------------------------------------------------
+def _check_rounding(schedule: str, bound: float, why: str) -> None:
+    """Refuse a recipe shape whose native computes the lambda with other float operations that part from it by
+    more than :data:`RECURSIVE_RTOL` relative at some step (``bound``, a bound of that relative difference)."""
+    if bound > RECURSIVE_RTOL:
+        raise Inexpressible(
+            f"{schedule}: {why}; they part by up to {bound:.3g} relative (> {RECURSIVE_RTOL:g}) near the decay's "
+            "zero, so no paddle native computes this schedule to 1e-12"
+        )
+
+
+def _recipe_warmup(s: Any, base: float, inner: Any, rtol: float) -> NativeCall:
+    """``LinearWarmup`` from 0 to ``base`` over ``s.warmup_steps`` around ``inner`` (a native, or a float for a
+    constant lr); ``inner`` itself without a warmup."""
+    if s.warmup_steps == 0:
+        if isinstance(inner, NativeCall):
+            return dataclasses.replace(inner, rtol=rtol)
+        return TABLE.call("PiecewiseDecay", boundaries=[0], values=[inner, inner])
+    if not base > 0:
+        raise Inexpressible(
+            f"{type(s).__name__} at learning_rate={base!r}: paddle's LinearWarmup from 0 needs learning_rate > 0 "
+            "(end_lr > start_lr)"
+        )
+    return TABLE.call(
+        "LinearWarmup", learning_rate=inner, warmup_steps=s.warmup_steps, start_lr=0.0, end_lr=base, rtol=rtol
+    )
+
+
+def _constant_warmup_from(s: ConstantWarmup, base: float) -> NativeCall:
+    # lr * t / W for lr * (t / W): a few ulps relative, the ramp has no cancellation
+    return _recipe_warmup(s, base, float(base), RECURSIVE_RTOL)
+
+
+def _linear_warmup_decay_from(s: LinearWarmupDecay, base: float) -> NativeCall:
+    span = s.total_steps - s.warmup_steps
+    if span < 1:  # 0 from the end of the warmup on
+        return _recipe_warmup(s, base, 0.0, RECURSIVE_RTOL)
+    # PolynomialDecay computes 1 - fl(k / T) (off by half an ulp of 1 at most), the lambda fl((N - t) / T): at the
+    # last step before 0, where both are 1 / T, that is 2**-54 * T relative; a few ulps more from the products
+    _check_rounding(
+        f"LinearWarmupDecay(warmup_steps={s.warmup_steps}, total_steps={s.total_steps})",
+        2.0**-54 * span + 2.0**-50,
+        f"paddle's PolynomialDecay computes 1 - k / T where the lambda computes (N - t) / T, T = total_steps - "
+        f"warmup_steps = {span} (at most {int((RECURSIVE_RTOL - 2.0**-50) * 2.0**54)} for 1e-12)",
+    )
+    # PolynomialDecay holds 1 - min(k, T) / T = 0 from step N on, as the lambda's max(0, (N - t) / T)
+    decay = TABLE.call("PolynomialDecay", learning_rate=base, decay_steps=span, end_lr=0.0, power=1.0, cycle=False)
+    return _recipe_warmup(s, base, decay, RECURSIVE_RTOL)
+
+
+def _polynomial_warmup_decay_from(s: PolynomialWarmupDecay, base: float) -> NativeCall:
+    if not s.power > 0:
+        raise Inexpressible(f"PolynomialWarmupDecay(power={s.power!r}): paddle's PolynomialDecay needs power > 0")
+    end = base * (s.lr_end / s.lr_init)
+    # the same 1 - k / T and power as the lambda, then (b - e) * r + e for b * ((l0 - le) * r + le) / l0: a few ulps
+    # (no cancellation: every term >= 0); held at the end lr past N, as the lambda
+    decay = TABLE.call(
+        "PolynomialDecay",
+        learning_rate=base,
+        decay_steps=s.total_steps - s.warmup_steps,
+        end_lr=end,
+        power=float(s.power),
+        cycle=False,
+    )
+    return _recipe_warmup(s, base, decay, RECURSIVE_RTOL)
+
+
+def _cosine_warmup_decay_from(s: CosineWarmupDecay, base: float) -> NativeCall:
+    if s.hard_restarts:
+        raise Inexpressible(
+            "CosineWarmupDecay(hard_restarts=True): paddle's CosineAnnealingDecay is a periodic wave, not a restart "
+            "to the base lr; use hard_restarts=False"
+        )
+    span = s.total_steps - s.warmup_steps
+    t_max = span / (2 * s.num_cycles)
+    if span < 1 or not t_max.is_integer():
+        raise Inexpressible(
+            f"CosineWarmupDecay(num_cycles={s.num_cycles!r}, total_steps={s.total_steps}, warmup_steps="
+            f"{s.warmup_steps}): paddle's CosineAnnealingDecay takes an int T_max = (total_steps - warmup_steps) / "
+            f"(2 * num_cycles), here {t_max!r}"
+        )
+    t_max = int(t_max)
+    if s.warmup_steps == 0:
+        raise Inexpressible(
+            "CosineWarmupDecay(warmup_steps=0): without a LinearWarmup around it paddle's CosineAnnealingDecay runs "
+            "its recursion, which drifts from the closed form (3.2e-10 relative over 20000 steps of T_max=10000)"
+        )
+    # eta_min + (b - eta_min) * (1 + cos(pi * k / T)) / 2 is the lambda's b * (f * (1 - r) + r), unclamped past N as
+    # the lambda. The angles pi * k / T and pi * 2c * (k / (N - W)) are rounded differently (4 roundings of 2**-53
+    # relative between them; the angle is at most 2 pi (2 N - W) / T over 2 N steps), and their cosines may round one
+    # ulp apart: up to 2**-52 * (angle + 1) of the wave, relative to its smallest nonzero value: the floor r, or
+    # without one the step next to the trough, (1 - cos(pi / T)) / 2
+    angle = math.pi * (2 * s.total_steps - s.warmup_steps) / t_max
+    smallest = s.min_lr_rate or (1 - math.cos(math.pi / t_max)) / 2
+    _check_rounding(
+        f"CosineWarmupDecay(warmup_steps={s.warmup_steps}, total_steps={s.total_steps}, num_cycles={s.num_cycles!r}, "
+        f"min_lr_rate={s.min_lr_rate!r})",
+        2.0**-52 * (angle + 1) / smallest + 2.0**-50,
+        f"paddle's CosineAnnealingDecay computes cos(pi * k / T_max), T_max = {t_max}, where the lambda computes "
+        "cos(pi * 2 * num_cycles * (k / (N - W))), one ulp apart"
+        + ("" if s.min_lr_rate else ", and without min_lr_rate the wave reaches 0"),
+    )
+    # stepped by LinearWarmup with step(epoch): paddle's closed form
+    cosine = TABLE.call(
+        "CosineAnnealingDecay", learning_rate=base, T_max=t_max, eta_min=base * s.min_lr_rate, rtol=RECURSIVE_RTOL
+    )
+    return _recipe_warmup(s, base, cosine, RECURSIVE_RTOL)
+
+
+_RECIPE_SHAPES: dict[type, Any] = {
+    ConstantWarmup: _constant_warmup_from,
+    LinearWarmupDecay: _linear_warmup_decay_from,
+    PolynomialWarmupDecay: _polynomial_warmup_decay_from,
+    CosineWarmupDecay: _cosine_warmup_decay_from,
+}
+"""The Hugging Face / PaddleNLP shapes paddle's ``LinearWarmup`` (around a native or a float) computes."""
+
+
+def _warmup_from(s: Any, base: float | None) -> NativeCall:
+    """``LinearWarmup`` of a core ``Warmup`` / ``Linear``, or of a recipe's warmup-then-decay shape."""
+    recipe = _RECIPE_SHAPES.get(type(s))
+    if recipe is not None:
+        return recipe(s, base)  # type: ignore[no-any-return]
+    return _linear_warmup_from(s, base)
+
+
 def _plateau_from(plateau: Plateau, base: float | None) -> NativeCall:
     if plateau.warmup is not None:
         raise Inexpressible(
@@ -519,7 +648,15 @@ TABLE = NativeTable(
         ),
         row("OneCycleLR", "closed", _one_cycle_of, _one_cycle_from, OneCycle),
         row("CyclicLR", "closed", _cyclic_of, _cyclic_from, Cyclic),
-        row("LinearWarmup", "composite", _linear_warmup_of, _linear_warmup_from, Warmup, Linear),
+        row(
+            "LinearWarmup",
+            "composite",
+            _linear_warmup_of,
+            _warmup_from,
+            Warmup,
+            Linear,
+            *_RECIPE_SHAPES,
+        ),
         row("ReduceOnPlateau", "stateful", _plateau_of, _plateau_from, Plateau),
     ],
 )
@@ -616,7 +753,11 @@ def code(schedule: Schedule | Plateau, learning_rate: float | None = None) -> st
     summary = f"paddle's scheduler computing the lrparity schedule {brief(schedule)}"
     if learning_rate is not None:
         summary += f" at learning_rate={learning_rate!r}"
-    summary += ": bit-identical." if call.rtol == 0 else ": within 1e-12 relative (a recursion against a closed form)."
+    summary += (
+        ": bit-identical."
+        if call.rtol == 0
+        else ": within 1e-12 relative (a recursion against a closed form, or a formula rounded otherwise)."
+    )
     if call.notes():
         summary += " Note: " + " ".join(call.notes()) + "."
     return python_source(call, framework_module=MODULE, summary=summary, takes_optimizer=False)
