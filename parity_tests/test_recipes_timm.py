@@ -12,7 +12,6 @@ exports of other core shapes within 1e-12 (relative). timm's scheduler is loaded
 from __future__ import annotations
 
 import itertools
-import shlex
 import sys
 import warnings
 from pathlib import Path
@@ -271,30 +270,6 @@ def test_plateau_with_noise_is_refused_and_timm_does_perturb_it(timm_scheduler: 
 
 
 # ------------------------------------------------------------------------------------------------ real recipes
-def _argv_to_args(command: str) -> tuple[dict[str, Any], int]:
-    """train.py's arguments of a documented command line, as its argparse would hold them before type conversion
-    (strings; lists for nargs='+'), and the world size ``./distributed_train.sh N`` launches."""
-    tokens = shlex.split(command)
-    world_size = int(tokens[1]) if tokens[0].endswith("distributed_train.sh") else 1
-    short = {"-b": "batch_size", "-j": "workers", "--dr": "decay_rate", "--jsd": "jsd_loss"}
-    multi = {"lr_noise", "decay_milestones"}
-    args: dict[str, Any] = {}
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if not tok.startswith("-") or tok.startswith("/"):
-            i += 1
-            continue
-        key = short.get(tok, tok.lstrip("-").replace("-", "_"))
-        values = []
-        while i + 1 < len(tokens) and not tokens[i + 1].startswith("--") and tokens[i + 1] not in short:
-            values.append(tokens[i + 1])
-            i += 1
-        args[key] = values if key in multi else (values[0] if values else True)
-        i += 1
-    return args, world_size
-
-
 def _real_recipes() -> list[tuple[str, dict[str, Any]]]:
     import yaml
 
@@ -303,8 +278,7 @@ def _real_recipes() -> list[tuple[str, dict[str, Any]]]:
     for file, prefix in files:
         commands = yaml.safe_load((DATA / file).read_text(encoding="utf-8"))["commands"]
         for name, command in commands.items():
-            args, world_size = _argv_to_args(command)
-            out.append((f"{prefix}:{name}", {**args, "world_size": world_size}))
+            out.append((f"{prefix}:{name}", T.command_args(command)))
     out.append(("marqo_nsfw_image_detection_384", str(DATA / "marqo_nsfw_image_detection_384.yaml")))
     out.append(("mobileone_s1_train", str(DATA / "mobileone_s1_train.yaml")))
     return out

@@ -10,7 +10,7 @@ from typing import IO, Any
 
 import numpy as np
 
-__all__ = ["Diff", "Progress", "compare", "format_table", "plot"]
+__all__ = ["Diff", "Progress", "compare", "differences", "format_table", "plot", "table_steps"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,29 @@ def compare(expected: np.ndarray, got: np.ndarray, rtol: float = 0.0) -> Diff:
     max_abs = float(np.nanmax(d)) if np.isfinite(d).any() else float("inf")
     max_rel = float(np.nanmax(rel)) if np.isfinite(rel).any() else float("inf")
     return Diff(n, max_abs, max_rel, n_diff, first, float(a[first]), float(b[first]), rtol)
+
+
+def differences(ours: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(|ours - ref|, that relative to |ref|)`` step by step (relative: 0 where both are equal, inf where only
+    ``ref`` is 0), for the tables that set lrparity's values beside a reference's."""
+    diff = np.abs(ours - ref)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(ref != 0, diff / np.abs(ref), np.where(diff == 0, 0.0, np.inf))
+    return diff, rel
+
+
+def table_steps(n: int, weight: np.ndarray, rows: int) -> list[int]:
+    """``rows`` of the ``n`` steps for a table, sorted: the largest ``weight`` (a difference), the ends, the middle
+    and quarters, then evenly spaced."""
+    order = [int(np.argmax(weight)) if n else 0, 0, n - 1, 1, n // 2, n // 4, (3 * n) // 4, n - 2]
+    order += [int(k) for k in np.linspace(0, n - 1, num=min(rows, n))]
+    chosen: list[int] = []
+    for k in order:
+        if 0 <= k < n and k not in chosen:
+            chosen.append(k)
+        if len(chosen) == rows:
+            break
+    return sorted(chosen)
 
 
 class Progress:

@@ -43,6 +43,7 @@ from lrparity.cli import (
 )
 from lrparity.cli.python_text import python_literal
 from lrparity.core.config_files import ConfigFileError
+from lrparity.parity.report import differences, table_steps
 from lrparity.ppocr.schedules import CONFIG_SECTIONS
 
 __all__ = ["is_ppocr_config", "load_training_run", "read_training_config", "register", "run"]
@@ -260,19 +261,6 @@ def _torch_summary(spec: Any) -> list[str]:
 
 
 # -- parity -------------------------------------------------------------------------------------------------------
-def _table_steps(n: int, rel: np.ndarray, rows: int) -> list[int]:
-    """``rows`` steps for the table: the largest relative difference, the ends, the middle, then evenly spaced."""
-    order = [int(np.argmax(rel)), 0, n - 1, 1, n // 2, n // 4, (3 * n) // 4, n - 2]
-    order += [int(k) for k in np.linspace(0, n - 1, num=min(rows, n))]
-    chosen: list[int] = []
-    for k in order:
-        if 0 <= k < n and k not in chosen:
-            chosen.append(k)
-        if len(chosen) == rows:
-            break
-    return sorted(chosen)
-
-
 def _parity(optimizer_cfg: Any, epochs: int, steps_per_epoch: int, ours: np.ndarray, rows: int) -> dict[str, Any]:
     """lrparity's values ``ours`` against PaddleOCR's Paddle schedulers: counts, largest differences, table rows."""
     from lrparity.parity.runners import quiet_paddle
@@ -280,9 +268,7 @@ def _parity(optimizer_cfg: Any, epochs: int, steps_per_epoch: int, ours: np.ndar
 
     with quiet_paddle():  # paddle's import-time notices are not part of the report
         ref = paddle_reference_lrs(optimizer_cfg, epochs, steps_per_epoch)
-    diff = np.abs(ours - ref)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rel = np.where(ref != 0, diff / np.abs(ref), np.where(diff == 0, 0.0, np.inf))
+    diff, rel = differences(ours, ref)
     n = len(ours)
     return {
         "steps": n,
@@ -291,7 +277,7 @@ def _parity(optimizer_cfg: Any, epochs: int, steps_per_epoch: int, ours: np.ndar
         "max_rel_diff": float(rel.max(initial=0.0)),
         "rows": [
             {"step": k, "lrparity": float(ours[k]), "paddle": float(ref[k]), "abs_diff": float(diff[k])}
-            for k in _table_steps(n, rel, rows)
+            for k in table_steps(n, rel, rows)
         ],
     }
 

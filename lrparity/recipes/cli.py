@@ -46,6 +46,7 @@ from lrparity.cli import (
     register_config_source,
 )
 from lrparity.cli.python_text import python_literal
+from lrparity.parity.report import differences, table_steps
 from lrparity.recipes import KINDS
 from lrparity.recipes.runs import FORMATS, REFERENCES, SUITES, RecipeRun, describe, export_context, pinned_base_lr
 
@@ -297,19 +298,6 @@ def native_code(schedule: Any, framework: str) -> tuple[str | None, str | None]:
 
 
 # -- parity -------------------------------------------------------------------------------------------------------
-def _table_steps(n: int, diff: np.ndarray, rows: int) -> list[int]:
-    """``rows`` updates: the largest difference, the ends, the middle and quarters, then evenly spaced."""
-    order = [int(np.argmax(diff)) if n else 0, 0, n - 1, 1, n // 2, n // 4, (3 * n) // 4, n - 2]
-    order += [int(k) for k in np.linspace(0, n - 1, num=min(rows, n))]
-    chosen: list[int] = []
-    for k in order:
-        if 0 <= k < n and k not in chosen:
-            chosen.append(k)
-        if len(chosen) == rows:
-            break
-    return sorted(chosen)
-
-
 def _parity(kind: str, path: Path, recipe: RecipeRun, spe: int | None, steps: int, rows: int) -> dict[str, Any]:
     from lrparity.recipes import module
 
@@ -325,9 +313,7 @@ def _parity(kind: str, path: Path, recipe: RecipeRun, spe: int | None, steps: in
         ref = np.asarray(module(kind).reference(str(path), steps_per_epoch=spe, steps=steps), dtype=np.float64)
     if ref.shape != ours.shape:
         raise CliError(f"{kind} reference gave {ref.size} values for {steps} updates")
-    diff = np.abs(ours - ref)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rel = np.where(ref != 0, diff / np.abs(ref), np.where(diff == 0, 0.0, np.inf))
+    diff, rel = differences(ours, ref)
     peak = float(np.max(np.abs(ref), initial=0.0))
     return {
         "reference": REFERENCES[kind],
@@ -339,7 +325,7 @@ def _parity(kind: str, path: Path, recipe: RecipeRun, spe: int | None, steps: in
         "within_peak_rtol": bool(np.all(diff <= PEAK_RTOL * peak)),
         "rows": [
             {"update": k, "lrparity": float(ours[k]), "reference": float(ref[k]), "abs_diff": float(diff[k])}
-            for k in _table_steps(steps, diff, rows)
+            for k in table_steps(steps, diff, rows)
         ],
     }
 

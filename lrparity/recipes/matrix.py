@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import math
-import shlex
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -71,30 +70,6 @@ class Source:
     label: str
     config: Any
     steps_per_epoch: int | None = None
-
-
-def _train_py_args(command: str) -> dict[str, Any]:
-    """timm ``train.py``'s arguments of a documented command line (``./distributed_train.sh N ...``), as its argparse
-    holds them before type conversion (strings; lists for ``--lr-noise``/``--decay-milestones``), with
-    ``world_size``."""
-    tokens = shlex.split(command)
-    args: dict[str, Any] = {"world_size": int(tokens[1]) if tokens[0].endswith("distributed_train.sh") else 1}
-    short = {"-b": "batch_size", "-j": "workers", "--dr": "decay_rate"}
-    lists = {"lr_noise", "decay_milestones"}
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        if not token.startswith("-") or token.startswith("/"):
-            i += 1
-            continue
-        key = short.get(token, token.lstrip("-").replace("-", "_"))
-        values = []
-        while i + 1 < len(tokens) and not tokens[i + 1].startswith("--") and tokens[i + 1] not in short:
-            values.append(tokens[i + 1])
-            i += 1
-        args[key] = values if key in lists else (values[0] if values else True)
-        i += 1
-    return args
 
 
 def _ppocr_sources(data: Path) -> list[Source]:
@@ -197,7 +172,7 @@ def _timm_sources(data: Path) -> list[Source]:
         raw = read_config_file(path, yaml_floats="1.1", duplicate_keys="warn")
         if isinstance(raw, Mapping) and "commands" in raw:  # documented train.py command lines
             for name, command in raw["commands"].items():
-                args = _train_py_args(command)
+                args = timm.command_args(command)
                 if "epochs" in args:
                     args["epochs"] = str(max(12, int(args["epochs"]) // 15))  # scaled down, as the timm tests do
                 out.append(Source("timm", f"{path.stem}:{name}", args, 5))

@@ -39,6 +39,7 @@ import importlib.util
 import math
 import numbers
 import os
+import shlex
 import sys
 import types
 import warnings
@@ -72,6 +73,7 @@ __all__ = [
     "TRAIN_DEFAULTS",
     "TimmArgs",
     "TimmWarning",
+    "command_args",
     "dumps",
     "export",
     "import_timm_scheduler",
@@ -295,6 +297,34 @@ def _load(config: Any) -> dict[str, Any]:
     if bad:
         raise TypeError(f"{where}: keys must be train.py argument names (strings), got {bad[0]!r}")
     return dict(data)
+
+
+_SHORT_OPTIONS = {"-b": "batch_size", "-j": "workers", "--dr": "decay_rate", "--jsd": "jsd_loss"}
+"""train.py's short options and the abbreviations its documented commands use, by argument name."""
+
+
+def command_args(command: str) -> dict[str, Any]:
+    """train.py's arguments of a documented command line (``./distributed_train.sh N ... train.py ... --sched cosine
+    ...``), as its argparse holds them before type conversion (strings; lists for ``--lr-noise`` and
+    ``--decay-milestones``; ``True`` for a flag), with ``world_size`` (the ``N`` of ``distributed_train.sh``, else 1):
+    a mapping :func:`schedule` reads."""
+    tokens = shlex.split(command)
+    args: dict[str, Any] = {"world_size": int(tokens[1]) if tokens[0].endswith("distributed_train.sh") else 1}
+    lists = {"lr_noise", "decay_milestones"}
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if not token.startswith("-") or token.startswith("/"):
+            i += 1
+            continue
+        key = _SHORT_OPTIONS.get(token, token.lstrip("-").replace("-", "_"))
+        values = []
+        while i + 1 < len(tokens) and not tokens[i + 1].startswith("--") and tokens[i + 1] not in _SHORT_OPTIONS:
+            values.append(tokens[i + 1])
+            i += 1
+        args[key] = values if key in lists else (values[0] if values else True)
+        i += 1
+    return args
 
 
 def read_args(config: Any) -> TimmArgs:

@@ -18,7 +18,16 @@ from typing import Any
 
 from lrparity.core.validation import check_nesting
 
-__all__ = ["STATE_VERSION", "check_header", "check_kind", "check_same", "check_state", "config_or_none", "neutral"]
+__all__ = [
+    "STATE_VERSION",
+    "check_header",
+    "check_kind",
+    "check_plateau_state",
+    "check_same",
+    "check_state",
+    "config_or_none",
+    "neutral",
+]
 
 STATE_VERSION = 1
 """Version of the neutral state format written by ``state_dict()`` (key ``"lrparity"``)."""
@@ -159,3 +168,23 @@ def check_state(
     check_same(owner, method, what, state["schedule"], ours, ignore=ignore)
     check_kind(owner, method, state, plateau)
     return step
+
+
+def check_plateau_state(owner: str, method: str, state: Any, step: int, has_warmup: bool) -> None:
+    """Check a plateau state (a :class:`~lrparity.core.PlateauState`) against the state's ``step`` and the plateau:
+    its ``last_epoch`` is that step, and it holds ``base_lrs`` exactly when the plateau has a warmup.
+
+    Raises:
+        ValueError: either does not hold, naming both sides.
+    """
+    if state.last_epoch != step:
+        raise ValueError(
+            f"{owner}.{method}: state['step']={step} disagrees with the plateau's last_epoch={state.last_epoch}"
+        )
+    if (state.base_lrs is None) == has_warmup:
+        missing = state.base_lrs is None
+        raise ValueError(
+            f"{owner}.{method}: the plateau state {'lacks' if missing else 'has'} base_lrs, "
+            f"which a plateau {'with' if missing else 'without'} a warmup "
+            f"{'needs' if missing else 'does not have'}"
+        )

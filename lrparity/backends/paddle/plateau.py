@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from paddle.optimizer import lr as _native
 
-from lrparity.backends.neutral.state import check_state, neutral
+from lrparity.backends.neutral.state import check_plateau_state, check_state, neutral
 from lrparity.backends.paddle.natives import native_state_hint, plateau_start
 from lrparity.core import Plateau, PlateauState, from_config
 from lrparity.core.validation import check_int
@@ -123,17 +123,7 @@ class PlateauScheduler(_native.ReduceOnPlateau):
                 f"{owner}.set_state_dict: the plateau state holds {len(state.lrs)} lrs (one per torch param group); "
                 "paddle has one"
             )
-        if state.last_epoch != step:
-            raise ValueError(
-                f"{owner}.set_state_dict: state['step']={step} disagrees with the plateau's last_epoch="
-                f"{state.last_epoch}"
-            )
-        if (state.base_lrs is None) != (self.plateau.warmup is None):
-            raise ValueError(
-                f"{owner}.set_state_dict: the plateau state {'lacks' if state.base_lrs is None else 'has'} base_lrs, "
-                f"which a plateau {'with' if state.base_lrs is None else 'without'} a warmup "
-                f"{'needs' if state.base_lrs is None else 'does not have'}"
-            )
+        check_plateau_state(owner, "set_state_dict", state, step, has_warmup=self.plateau.warmup is not None)
         self._state, self.last_epoch, self.last_lr = state, step, state.lrs[0]
 
     set_dict = set_state_dict

@@ -10,7 +10,7 @@ from typing import Any
 from torch.optim import Optimizer
 from torch.optim import lr_scheduler as _native
 
-from lrparity.backends.neutral.state import check_header, check_kind, check_same, neutral
+from lrparity.backends.neutral.state import check_header, check_kind, check_plateau_state, check_same, neutral
 from lrparity.backends.torch.groups import copy_value, native_state_hint, set_value
 from lrparity.core import Plateau, PlateauState
 from lrparity.core.validation import check_int
@@ -131,17 +131,7 @@ class PlateauScheduler(_native.ReduceLROnPlateau):
                 f"{owner}.load_state_dict: the plateau state holds {len(state.lrs)} lrs, the optimizer has {n} "
                 "param groups"
             )
-        if state.last_epoch != step:
-            raise ValueError(
-                f"{owner}.load_state_dict: state['step']={step} disagrees with the plateau's last_epoch="
-                f"{state.last_epoch}"
-            )
-        if (state.base_lrs is None) != (self.plateau.warmup is None):
-            raise ValueError(
-                f"{owner}.load_state_dict: the plateau state {'lacks' if state.base_lrs is None else 'has'} base_lrs, "
-                f"which a plateau {'with' if state.base_lrs is None else 'without'} a warmup "
-                f"{'needs' if state.base_lrs is None else 'does not have'}"
-            )
+        check_plateau_state(owner, "load_state_dict", state, step, has_warmup=self.plateau.warmup is not None)
         for group, lr in zip(self.optimizer.param_groups, state.lrs):
             set_value(group, "lr", lr)
         self._set_state(state)
